@@ -1,0 +1,284 @@
+"""The one training engine shared by every neural estimator of tsrnn.
+
+The estimators turn user data into a :class:`Samples` object (tensors already on the
+device, batches gathered by index) and call :func:`train`; prediction goes through
+:func:`predict`. Nothing here knows about pandas or scikit-learn.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import Callable
+
+import torch
+from torch import nn
+
+from .exceptions import TrainingDivergedError
+
+OPTIMIZERS = {
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "sgd": torch.optim.SGD,
+    "rmsprop": torch.optim.RMSprop,
+    "adagrad": torch.optim.Adagrad,
+}
+LOSSES = ("mse", "mae", "huber", "cross_entropy")
+SCHEDULES = (None, "cosine", "plateau", "step")
+PRECISIONS = {"32": None, "bf16": torch.bfloat16, "16": torch.float16}
+
+
+def resolve_device(device: str | torch.device | None) -> torch.device:
+    """``"auto"``/None: CUDA when present, else CPU; otherwise the device named."""
+    if device in (None, "auto"):
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = torch.device(device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device={str(device)!r} was asked for, but CUDA is not available; "
+                         "use device='auto' or 'cpu'.")
+    return device
+
+
+def resolve_precision(precision, device: torch.device) -> str:
+    """Normalise ``precision`` (32, "bf16", 16, ...) and fall back where unsupported."""
+    name = {"32": "32", "fp32": "32", "bf16": "bf16", "bf16-mixed": "bf16", "16": "16",
+            "fp16": "16", "16-mixed": "16"}.get(str(precision))
+    if name is None:
+        raise ValueError(f"precision={precision!r} is not one of 32, 'bf16', 16.")
+    if name == "16" and device.type != "cuda":
+        warnings.warn("fp16 mixed precision needs a CUDA device; training in fp32.", stacklevel=3)
+        return "32"
+    if name == "bf16" and device.type == "cuda" and not torch.cuda.is_bf16_supported():
+        warnings.warn("this GPU does not support bf16; training in fp32.", stacklevel=3)
+        return "32"
+    return name
+
+
+@dataclass
+class Samples:
+    """Training samples kept on the device and gathered by index.
+
+    Either ``x`` holds ready windows ``(n, time, features)``, or ``x`` is one contiguous
+    series array ``(points, channels)`` and ``starts`` holds window start offsets; then a
+    sample is ``x[s : s + window]`` and its target ``x[s + window : s + window + horizon,
+    :n_targets]`` (``y`` stays None) and its known future inputs the same rows of
+    ``future_cols`` (flattened into ``extra``).
+    """
+
+    x: torch.Tensor
+    y: torch.Tensor | None = None
+    starts: torch.Tensor | None = None
+    window: int = 0
+    horizon: int = 0
+    n_targets: int = 0
+    input_cols: torch.Tensor | None = None
+    future_cols: torch.Tensor | None = None
+
+    def __len__(self) -> int:
+        return len(self.starts) if self.starts is not None else len(self.x)
+
+    def batch(self, idx: torch.Tensor):
+        """Return ``(x, y, extra)`` for the samples ``idx``."""
+        if self.starts is None:
+            return self.x[idx], (None if self.y is None else self.y[idx]), None
+        span = self.window + self.horizon
+        block = self.x[self.starts[idx, None] + torch.arange(span, device=self.x.device)]
+        x = block[:, : self.window]  # (batch, window, channels)
+        if self.input_cols is not None:
+            x = x[:, :, self.input_cols]
+        y = block[:, self.window:, : self.n_targets]  # (batch, horizon, n_targets)
+        extra = None
+        if self.future_cols is not None:
+            extra = block[:, self.window:, self.future_cols].flatten(1)  # (batch, horizon*k)
+        return x, y, extra
+
+
+@dataclass
+class TrainConfig:
+    """Every knob of :func:`train`; built by the estimators from their parameters."""
+
+    loss: str = "mse"
+    optimizer: str = "adam"
+    lr: float = 1e-3
+    weight_decay: float = 0.0
+    l1: float = 0.0
+    batch_size: int = 64
+    max_epochs: int = 50
+    grad_clip: float | None = 1.0
+    lr_schedule: str | None = None
+    patience: int | None = None
+    precision: str = "32"
+    verbose: bool = False
+    callbacks: list = field(default_factory=list)
+    augment: Callable | None = None
+    n_targets: int | None = None
+    sync_every: int = 50
+
+
+def _loss_fn(name: str, huber_delta: float = 1.0):
+    if name == "mse":
+        return nn.functional.mse_loss
+    if name == "mae":
+        return nn.functional.l1_loss
+    if name == "huber":
+        return lambda out, y: nn.functional.huber_loss(out, y, delta=huber_delta)
+    if name == "cross_entropy":
+        return nn.functional.cross_entropy
+    raise ValueError(f"loss={name!r} is not one of {LOSSES}.")
+
+
+def _schedule(name, optimizer, max_epochs):
+    if name is None:
+        return None
+    if name == "cosine":
+        return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max_epochs)
+    if name == "plateau":
+        return torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=3)
+    if name == "step":
+        return torch.optim.lr_scheduler.StepLR(optimizer, step_size=max(1, max_epochs // 3),
+                                               gamma=0.3)
+    raise ValueError(f"lr_schedule={name!r} is not one of {SCHEDULES}.")
+
+
+def _forward(module, x, extra, shape):
+    out = module(x) if extra is None else module(x, extra)
+    return out.float().reshape(shape) if shape is not None else out.float()
+
+
+def _autocast(device: torch.device, precision: str):
+    dtype = PRECISIONS[precision]
+    return torch.autocast(device.type, dtype=dtype, enabled=dtype is not None)
+
+
+def _evaluate(module, samples: Samples, loss_fn, device, precision, batch_size) -> float:
+    module.eval()
+    total = torch.zeros((), device=device)
+    with torch.inference_mode(), _autocast(device, precision):
+        for idx in torch.arange(len(samples), device=device).split(batch_size):
+            x, y, extra = samples.batch(idx)
+            total += loss_fn(_forward(module, x, extra, y.shape if y.dim() > 1 else None),
+                             y) * len(idx)
+    return total.item() / len(samples)
+
+
+def train(module: nn.Module, train_data: Samples, valid_data: Samples | None,
+          config: TrainConfig, device: torch.device, generator: torch.Generator,
+          history: list | None = None) -> list:
+    """Train ``module`` in place and return the per-epoch history (a list of dicts).
+
+    One host synchronisation every ``config.sync_every`` steps (to catch a diverging loss
+    early) and one per epoch; batches are gathered by index on the device. With
+    ``config.patience`` and validation data, training stops when the validation loss has not
+    improved for ``patience`` epochs and the best weights are restored.
+
+    Raises
+    ------
+    TrainingDivergedError
+        When the loss becomes NaN or infinite; the weights of the last good epoch are restored.
+    """
+    history = [] if history is None else history
+    loss_fn = _loss_fn(config.loss)
+    optim = OPTIMIZERS[config.optimizer](module.parameters(), lr=config.lr,
+                                         weight_decay=config.weight_decay)
+    scheduler = _schedule(config.lr_schedule, optim, config.max_epochs)
+    scaler = torch.amp.GradScaler(device.type, enabled=config.precision == "16")
+    best = (float("inf"), None)
+    epochs = range(len(history), len(history) + config.max_epochs)
+    if config.verbose:
+        from tqdm.auto import tqdm
+
+        epochs = tqdm(epochs, desc="training", unit="epoch")
+    for epoch in epochs:
+        start = time.perf_counter()
+        good_state = copy.deepcopy(module.state_dict())
+        train_loss = _train_epoch(module, train_data, loss_fn, optim, scaler, config, device,
+                                  generator, epoch, good_state)
+        record = {"epoch": epoch + 1, "train_loss": train_loss,
+                  "lr": optim.param_groups[0]["lr"]}
+        if valid_data is not None and len(valid_data):
+            record["valid_loss"] = _evaluate(module, valid_data, loss_fn, device,
+                                             config.precision, 4 * config.batch_size)
+        record["time"] = time.perf_counter() - start
+        history.append(record)
+        if config.verbose:
+            epochs.set_postfix({k: f"{v:.4g}" for k, v in record.items() if "loss" in k})
+        _step_schedule(scheduler, record)
+        for callback in config.callbacks:
+            callback(epoch + 1, record)
+        monitored = record.get("valid_loss", train_loss)
+        if monitored < best[0]:
+            best = (monitored, copy.deepcopy(module.state_dict()), epoch)
+        elif config.patience is not None and epoch - best[2] >= config.patience:
+            break
+    if config.patience is not None and best[1] is not None:
+        module.load_state_dict(best[1])
+    module.eval()
+    return history
+
+
+def _step_schedule(scheduler, record):
+    if scheduler is None:
+        return
+    if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+        scheduler.step(record.get("valid_loss", record["train_loss"]))
+    else:
+        scheduler.step()
+
+
+def _train_epoch(module, data, loss_fn, optim, scaler, config, device, generator, epoch,
+                 good_state) -> float:
+    module.train()
+    n = len(data)
+    order = torch.randperm(n, device=device, generator=generator)
+    total = torch.zeros((), device=device)
+    bad_step = torch.full((), -1, device=device, dtype=torch.long)
+    params = [p for p in module.parameters() if p.requires_grad]
+    for step, idx in enumerate(order.split(config.batch_size)):
+        x, y, extra = data.batch(idx)
+        if config.augment is not None:
+            x, y = config.augment(x, y, generator=generator, n_targets=config.n_targets)
+        with _autocast(device, config.precision):
+            out = _forward(module, x, extra, y.shape if y.dim() > 1 else None)
+            loss = loss_fn(out, y)
+        if config.l1:
+            loss = loss + config.l1 * sum(p.abs().sum() for p in params)
+        optim.zero_grad(set_to_none=True)
+        scaler.scale(loss).backward()
+        if config.grad_clip:
+            scaler.unscale_(optim)
+            nn.utils.clip_grad_norm_(params, config.grad_clip)
+        scaler.step(optim)
+        scaler.update()
+        detached = loss.detach()
+        total += detached * len(idx)
+        bad_step = torch.where((bad_step < 0) & ~torch.isfinite(detached), step, bad_step)
+        if (step + 1) % config.sync_every == 0:
+            _check_finite(bad_step, module, good_state, epoch, optim)
+    _check_finite(bad_step, module, good_state, epoch, optim)
+    return total.item() / n
+
+
+def _check_finite(bad_step, module, good_state, epoch, optim):
+    step = int(bad_step.item())
+    if step >= 0:
+        module.load_state_dict(good_state)
+        raise TrainingDivergedError(
+            f"training diverged: the loss became NaN or infinite at epoch {epoch + 1}, "
+            f"step {step + 1} (lr={optim.param_groups[0]['lr']:.3g}). The weights of the "
+            "last good epoch were restored. Lower lr, keep grad_clip on, scale the data, "
+            "or check the input for extreme values.")
+
+
+def predict(module: nn.Module, samples: Samples, device: torch.device, precision: str = "32",
+            batch_size: int = 4096, out_shape: tuple | None = None) -> torch.Tensor:
+    """Run ``module`` over all samples in large batches; returns a float32 tensor on the device."""
+    module.eval()
+    outs = []
+    with torch.inference_mode(), _autocast(device, precision):
+        for idx in torch.arange(len(samples), device=device).split(batch_size):
+            x, _, extra = samples.batch(idx)
+            shape = None if out_shape is None else (len(idx),) + tuple(out_shape)
+            outs.append(_forward(module, x, extra, shape))
+    return torch.cat(outs) if outs else torch.empty(0, device=device)

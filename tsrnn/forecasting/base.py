@@ -1,0 +1,269 @@
+"""The contract shared by every forecaster of tsrnn, neural and classical.
+
+Public methods validate the input and manage state; subclasses implement three hooks on
+validated :class:`~tsrnn.forecasting._data.Panel` objects:
+
+``_fit(panel)``
+    learn from the training series;
+``_predict(panel, horizon, future)``
+    forecast ``horizon`` steps after the end of every series of ``panel`` (any history, not
+    only the training one) and return an array ``(n_series, horizon, n_targets)``;
+    ``future`` holds the known future covariates ``(n_series, horizon, n)`` or None;
+``_predict_interval(panel, horizon, future, coverage)`` (optional)
+    return ``(lower, upper)`` arrays of the same shape.
+
+Signatures follow scikit-learn, so that ``GridSearchCV``, ``cross_val_score`` and
+``Pipeline`` work unchanged: ``fit(X, y=None)`` where, with ``y`` omitted, ``X`` is the
+time series (and any covariate columns); with ``y`` given, ``y`` is the target series and
+``X`` the covariates, aligned on the time index (and series id). See ``docs/contract.md``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from .._validation import check_positive_int
+from ._data import Panel, Spec, check_regular, from_forecasts, future_index, to_panel
+
+
+def _as_list(value):
+    return None if value is None else ([value] if isinstance(value, str) else list(value))
+
+
+def _combine(X, y, spec: Spec):
+    """One frame holding the targets ``y`` and the covariates ``X``, aligned by labels."""
+    if y is None:
+        return X
+    target = y.to_frame(y.name if y.name is not None else "y") if isinstance(y, pd.Series) \
+        else y
+    if X is None:
+        return target
+    if not isinstance(X, pd.DataFrame):
+        raise TypeError(f"covariates X must be a DataFrame, got {type(X).__name__}.")
+    if spec.id_col in target.columns:
+        keys = [spec.id_col, spec.time_col]
+        merged = target.merge(X, on=keys, how="left", validate="one_to_one")
+    else:
+        merged = target.join(X, how="left", rsuffix="_cov")
+    new_cols = [c for c in merged.columns if c not in target.columns]
+    if merged[new_cols].isna().any().any():
+        row = merged.index[merged[new_cols].isna().any(axis=1)][0]
+        raise ValueError(f"covariates X are missing (or NaN) for target rows (first: {row!r}); "
+                         "X must cover every timestamp of y.")
+    return merged
+
+
+class BaseForecaster(BaseEstimator):
+    """Base class of all forecasters (not used directly).
+
+    Subclasses take the parameters ``horizon``, ``freq``, ``target``, ``id_col`` and
+    ``time_col`` and implement ``_fit`` and ``_predict``.
+    """
+
+    def _min_length(self) -> int:
+        """Fewest observations a series needs for ``fit``."""
+        return 1
+
+    def _spec(self) -> Spec:
+        return Spec(target=_as_list(self.target), id_col=self.id_col, time_col=self.time_col)
+
+    def fit(self, X, y=None):
+        """Fit on the series in ``X`` (or on target ``y`` with covariates ``X``).
+
+        Returns
+        -------
+        self
+        """
+        self.horizon_ = check_positive_int(self.horizon, "horizon")
+        spec = self._spec()
+        panel = to_panel(_combine(X, y, spec), spec, min_length=self._min_length())
+        self.freq_ = check_regular(panel, self.freq)
+        self.targets_ = panel.targets
+        self.covariates_ = panel.covariate_names
+        self.n_series_ = len(panel.ids)
+        self._fit(panel)
+        self.train_panel_ = panel
+        return self
+
+    def _history(self, X, y) -> Panel:
+        check_is_fitted(self, "train_panel_")
+        new = y if y is not None else (X if not self.covariates_ else None)
+        if new is None:
+            return self.train_panel_
+        if self.covariates_ and y is not None:
+            new = _combine(X, y, self._spec())
+        panel = to_panel(new, self._spec(), fitted_targets=self.targets_,
+                         min_length=self._min_length())
+        check_regular(panel, self.freq_)
+        return panel
+
+    def _future_names(self) -> list:
+        """Covariates whose future values are known and needed at predict (default none)."""
+        return []
+
+    def _future(self, X, panel: Panel, horizon: int):
+        names = self._future_names()
+        if not names:
+            return None
+        if X is None:
+            raise ValueError(f"the model uses known future covariates {names}: pass X with "
+                             f"their values for the {horizon} forecast steps.")
+        spec = self._spec()
+        lookup = {sid: frame for sid, frame in _pieces_by_id(X, spec)}
+        out = np.empty((len(panel.ids), horizon, len(names)))
+        for i, (sid, index) in enumerate(zip(panel.ids, panel.index)):
+            wanted = future_index(index[-1], self.freq_, horizon, index)
+            frame = lookup.get(sid)
+            rows = None if frame is None else frame.reindex(wanted)[names]
+            if rows is None or rows.isna().any().any():
+                raise ValueError(f"covariates {names} are missing for the forecast period of "
+                                 f"{'the series' if sid is None else repr(sid)}: X must cover "
+                                 f"{wanted[0]} to {wanted[-1]}.")
+            out[i] = rows.to_numpy(dtype=np.float64)
+        return out
+
+    def predict(self, X=None, y=None, horizon: int | None = None):
+        """Forecast the next ``horizon`` steps after the end of each series.
+
+        Parameters
+        ----------
+        X : Series or DataFrame, optional
+            Without covariates: new observations to forecast from (no refit); the model
+            forecasts from the end of each series in ``X``. With covariates: the covariate
+            values, covering the forecast period (and the new history when ``y`` is given).
+        y : Series or DataFrame, optional
+            New target history, for a model with covariates.
+        horizon : int, optional
+            Steps to forecast; defaults to the fitted ``horizon``.
+
+        Returns
+        -------
+        Series or DataFrame
+            Indexed by the future timestamps (and series id), in the input's layout and order.
+        """
+        panel = self._history(X, y)
+        horizon = self.horizon_ if horizon is None else check_positive_int(horizon, "horizon")
+        values = self._predict(panel, horizon, self._future(X, panel, horizon))
+        return from_forecasts(values, panel, self.freq_, horizon, spec=self._spec())
+
+    def predict_interval(self, X=None, y=None, horizon: int | None = None,
+                         coverage: float = 0.9) -> pd.DataFrame:
+        """Prediction intervals: columns ``<target>_lower`` and ``<target>_upper``.
+
+        ``coverage`` is the nominal probability that the truth falls inside.
+        """
+        if not 0 < coverage < 1:
+            raise ValueError(f"coverage must be in (0, 1), got {coverage!r}.")
+        panel = self._history(X, y)
+        horizon = self.horizon_ if horizon is None else check_positive_int(horizon, "horizon")
+        lower, upper = self._predict_interval(panel, horizon, self._future(X, panel, horizon),
+                                              coverage)
+        values = np.concatenate([lower, upper], axis=2)
+        columns = [f"{t}_lower" for t in self.targets_] + [f"{t}_upper" for t in self.targets_]
+        out = from_forecasts(values, panel, self.freq_, horizon, columns, self._spec())
+        return out.to_frame() if isinstance(out, pd.Series) else out
+
+    def _predict_interval(self, panel, horizon, future, coverage):
+        raise NotImplementedError(f"{type(self).__name__} does not give prediction intervals.")
+
+    def _context_length(self) -> int | None:
+        """How much history ``_predict`` looks at (None: all of it)."""
+        return None
+
+    def score(self, X, y=None) -> float:
+        """Negative mean MASE of rolling-origin forecasts over the new data (greater is better).
+
+        The data must follow the training data in time (as the test fold of
+        ``TimeSeriesSplit`` does). Forecasts are made from an origin at its start and every
+        ``horizon`` steps after it, each from the observations before the origin only (the
+        training data and the new data up to the origin), without refitting; the last
+        horizon may be partial. Errors are scaled by the in-sample one-step naive error
+        (MASE with ``m=1``) of each series' history.
+        """
+        check_is_fitted(self, "train_panel_")
+        spec = self._spec()
+        test = to_panel(_combine(X, y, spec), spec, fitted_targets=self.targets_)
+        hist, actual, scale = _rolling_origins(self, test)
+        values = self._predict(hist, self.horizon_, _origin_future(self, hist, actual))
+        errors = np.abs(values - actual["values"])  # NaN where the horizon is partial
+        per_origin = np.nanmean(errors, axis=(1, 2)) / scale
+        return -float(np.mean(per_origin))
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "train_panel_")
+
+
+def _pieces_by_id(X, spec: Spec):
+    from ._data import _layout, _pieces
+
+    layout = _layout(X)
+    for sid, frame in _pieces(X, spec, layout):
+        index = frame.index
+        if not isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)) and \
+                not pd.api.types.is_integer_dtype(index.dtype):
+            frame = frame.set_axis(pd.to_datetime(index), axis=0)
+        yield sid, frame
+
+
+def _rolling_origins(model: BaseForecaster, test: Panel):
+    """Histories (as one Panel) and actuals for origins every ``horizon`` steps of ``test``."""
+    train = model.train_panel_
+    where = {sid: i for i, sid in enumerate(train.ids)}
+    h, ctx = model.horizon_, model._context_length()
+    has_cov = test.covariates is not None
+    hist_vals, hist_cov, act_vals, act_cov, scales = [], [], [], [], []
+    for i, sid in enumerate(test.ids):
+        vals, cov, start = _joined(model, train, where.get(sid), test, i)
+        origins = range(max(start, model._min_length()), len(vals), h)
+        steps = np.abs(np.diff(vals[:max(start, 2)], axis=0))
+        scale = float(steps.mean()) if steps.size and steps.mean() > 0 else 1.0
+        for origin in origins:
+            lo = 0 if ctx is None else max(0, origin - ctx)
+            hist_vals.append(vals[lo:origin])
+            act = np.full((h, vals.shape[1]), np.nan)
+            act[: len(vals) - origin] = vals[origin:origin + h]
+            act_vals.append(act)
+            if has_cov:
+                hist_cov.append(cov[lo:origin])
+                fut = cov[origin:origin + h]
+                act_cov.append(np.concatenate([fut, np.repeat(fut[-1:], h - len(fut), 0)]))
+            scales.append(scale)
+    if not hist_vals:
+        raise ValueError("no forecast origin in the data to score: it must hold at least one "
+                         f"observation after {model._min_length()} of history.")
+    panel = Panel(ids=list(range(len(hist_vals))),
+                  index=[pd.RangeIndex(len(v)) for v in hist_vals],
+                  values=np.concatenate(hist_vals), targets=test.targets,
+                  covariates=np.concatenate(hist_cov) if has_cov else None,
+                  covariate_names=test.covariate_names)
+    actual = {"values": np.stack(act_vals), "covariates": np.stack(act_cov) if has_cov else None}
+    return panel, actual, np.array(scales)
+
+
+def _joined(model, train: Panel, j, test: Panel, i):
+    """Training history of the series (when ``test`` continues it) joined to its test part."""
+    t_vals = test.series(i)
+    t_cov = None if test.covariates is None else \
+        test.covariates[test.offsets[i]:test.offsets[i] + len(test.index[i])]
+    if j is None:
+        return t_vals, t_cov, 0
+    last = train.index[j][-1]
+    nxt = future_index(last, model.freq_, 1, train.index[j])[0]
+    if test.index[i][0] != nxt:
+        return t_vals, t_cov, 0
+    p_vals = train.series(j)
+    vals = np.concatenate([p_vals, t_vals])
+    cov = None if t_cov is None else np.concatenate(
+        [train.covariates[train.offsets[j]:train.offsets[j] + len(p_vals)], t_cov])
+    return vals, cov, len(p_vals)
+
+
+def _origin_future(model: BaseForecaster, hist: Panel, actual: dict):
+    names = model._future_names()
+    if not names:
+        return None
+    cols = [hist.covariate_names.index(n) for n in names]
+    return actual["covariates"][:, :, cols]

@@ -1,0 +1,426 @@
+"""Forecast accuracy metrics (M4 definitions) and the M4 Naive2 benchmark.
+
+Every metric takes ``(y_true, y_pred, ...)`` as array-likes, pandas Series or
+DataFrames of shape ``(horizon,)`` for one series or ``(n_series, horizon)``
+for many (one row per series). For 2D input the result is the mean over
+series of the per-series metric, as in the M4 competition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+from sklearn.metrics import make_scorer
+
+__all__ = [
+    "evaluate",
+    "interval_coverage",
+    "mae",
+    "mae_scorer",
+    "mape",
+    "mase",
+    "mean_interval_width",
+    "mse",
+    "naive2_forecast",
+    "owa",
+    "pinball_loss",
+    "rmse",
+    "rmse_scorer",
+    "smape",
+    "smape_scorer",
+]
+
+
+# ----------------------------------------------------------------- validation
+def _as_float_array(x: ArrayLike, name: str) -> np.ndarray:
+    """Return a float64 copy of ``x``; pandas objects give their values."""
+    if isinstance(x, (pd.Series, pd.DataFrame)):
+        x = x.to_numpy(na_value=np.nan)
+    try:
+        arr = np.asarray(x)
+    except ValueError as exc:
+        raise ValueError(f"{name} could not be read as an array: {exc}") from None
+    if np.iscomplexobj(arr):
+        raise ValueError(f"{name} has complex values; metrics need real numbers.")
+    try:
+        return arr.astype(float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be numeric: {exc}") from None
+
+
+def _check_finite(arr: np.ndarray, name: str) -> None:
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape}).")
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        first = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(f"{name} contains NaN or inf (first at index {first}).")
+
+
+def _check_arrays(**named: ArrayLike) -> list[np.ndarray]:
+    """Validate same-shape, non-empty, finite 1D/2D arrays given by name."""
+    arrays = {name: _as_float_array(x, name) for name, x in named.items()}
+    shapes = {name: a.shape for name, a in arrays.items()}
+    if len(set(shapes.values())) > 1:
+        raise ValueError(f"inputs must have the same shape, got {shapes}.")
+    for name, arr in arrays.items():
+        if arr.ndim not in (1, 2):
+            raise ValueError(
+                f"{name} must be 1D (horizon,) or 2D (n_series, horizon), "
+                f"got {arr.ndim}D."
+            )
+        _check_finite(arr, name)
+    return list(arrays.values())
+
+
+def _check_positive_int(value: int, name: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+
+
+def _row_means(values: np.ndarray) -> np.ndarray:
+    """Per-series means, shape ``(n_series,)``; a 1D input is one series."""
+    return np.atleast_2d(values).mean(axis=1)
+
+
+def _as_histories(
+    history: ArrayLike | Sequence[ArrayLike], name: str
+) -> tuple[list[np.ndarray], bool]:
+    """Split one 1D series, or a list/2D array of 1D series (ragged allowed).
+
+    Returns the validated series and whether the input was a single 1D series.
+    """
+    single = False
+    if isinstance(history, (list, tuple)) and any(np.ndim(h) > 0 for h in history):
+        series = [_as_float_array(h, f"{name}[{i}]") for i, h in enumerate(history)]
+    else:
+        arr = _as_float_array(history, name)
+        if arr.ndim not in (1, 2):
+            raise ValueError(f"{name} must be 1D, 2D or a list of 1D arrays, got {arr.ndim}D.")
+        single = arr.ndim == 1
+        series = [arr] if single else list(arr)
+    if not series:
+        raise ValueError(f"{name} is empty.")
+    for i, s in enumerate(series):
+        if s.ndim != 1:
+            raise ValueError(f"{name}[{i}] must be 1D, got {s.ndim}D.")
+        _check_finite(s, f"{name}[{i}]")
+    return series, single
+
+
+# -------------------------------------------------------------- point metrics
+def mae(y_true: ArrayLike, y_pred: ArrayLike) -> float:
+    """Mean absolute error.
+
+    Examples
+    --------
+    >>> mae([1.0, 2.0, 3.0], [2.0, 2.0, 5.0])
+    1.0
+    """
+    yt, yp = _check_arrays(y_true=y_true, y_pred=y_pred)
+    return float(np.mean(_row_means(np.abs(yt - yp))))
+
+
+def mse(y_true: ArrayLike, y_pred: ArrayLike) -> float:
+    """Mean squared error.
+
+    Examples
+    --------
+    >>> mse([1.0, 2.0, 3.0], [2.0, 2.0, 5.0])
+    1.6666666666666667
+    """
+    yt, yp = _check_arrays(y_true=y_true, y_pred=y_pred)
+    return float(np.mean(_row_means((yt - yp) ** 2)))
+
+
+def rmse(y_true: ArrayLike, y_pred: ArrayLike) -> float:
+    """Root mean squared error (per series, then averaged over series).
+
+    Examples
+    --------
+    >>> rmse([[0.0, 0.0], [0.0, 0.0]], [[3.0, 3.0], [1.0, 1.0]])
+    2.0
+    """
+    yt, yp = _check_arrays(y_true=y_true, y_pred=y_pred)
+    return float(np.mean(np.sqrt(_row_means((yt - yp) ** 2))))
+
+
+def mape(y_true: ArrayLike, y_pred: ArrayLike) -> float:
+    """Mean absolute percentage error, in percent: ``100 * mean|y - f| / |y|``.
+
+    Raises a ValueError when ``y_true`` contains zeros (the metric is undefined).
+
+    Examples
+    --------
+    >>> mape([100.0, 200.0], [110.0, 180.0])
+    10.0
+    """
+    yt, yp = _check_arrays(y_true=y_true, y_pred=y_pred)
+    if np.any(yt == 0):
+        first = tuple(int(i) for i in np.argwhere(yt == 0)[0])
+        raise ValueError(
+            f"mape is undefined when y_true contains zeros (first at index {first}); "
+            "use smape or mase instead."
+        )
+    return float(np.mean(_row_means(100.0 * np.abs(yt - yp) / np.abs(yt))))
+
+
+def smape(y_true: ArrayLike, y_pred: ArrayLike) -> float:
+    """Symmetric MAPE as in M4: ``mean(200 * |y - f| / (|y| + |f|))``, 0/0 counted as 0.
+
+    Examples
+    --------
+    >>> smape([100.0, 0.0], [300.0, 0.0])
+    50.0
+    """
+    yt, yp = _check_arrays(y_true=y_true, y_pred=y_pred)
+    denom = np.abs(yt) + np.abs(yp)
+    ratio = np.divide(
+        200.0 * np.abs(yt - yp), denom, out=np.zeros_like(denom), where=denom > 0
+    )
+    return float(np.mean(_row_means(ratio)))
+
+
+def _naive_scale(history: np.ndarray, m: int, index: int) -> float:
+    if len(history) < m + 1:
+        raise ValueError(
+            f"y_train series {index} has {len(history)} values; MASE with m={m} "
+            f"needs at least {m + 1}."
+        )
+    scale = float(np.mean(np.abs(history[m:] - history[:-m])))
+    if scale == 0:
+        raise ValueError(
+            f"MASE is undefined for series {index}: its in-sample seasonal naive "
+            f"error is zero (the history is constant or repeats exactly with m={m})."
+        )
+    return scale
+
+
+def mase(
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    y_train: ArrayLike | Sequence[ArrayLike],
+    m: int = 1,
+) -> float:
+    """Mean absolute scaled error (M4 definition).
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (horizon,) or (n_series, horizon)
+        Actual and forecast values.
+    y_train : array-like or sequence of array-like
+        In-sample history: one 1D array for 1D ``y_true``, or one 1D array per
+        series (lengths may differ) for 2D ``y_true``.
+    m : int, default=1
+        Seasonal period; the scale is ``mean|x_t - x_{t-m}|`` over the history.
+
+    Returns
+    -------
+    float
+        Mean over series of ``mean|y - f| / scale``.
+
+    Examples
+    --------
+    >>> mase([5.0, 6.0], [4.0, 4.0], y_train=[1.0, 2.0, 4.0])
+    1.0
+    """
+    yt, yp = _check_arrays(y_true=y_true, y_pred=y_pred)
+    _check_positive_int(m, "m")
+    histories, _ = _as_histories(y_train, "y_train")
+    n_series = 1 if yt.ndim == 1 else yt.shape[0]
+    if len(histories) != n_series:
+        raise ValueError(
+            f"y_train holds {len(histories)} series but y_true holds {n_series}."
+        )
+    scales = np.array([_naive_scale(h, m, i) for i, h in enumerate(histories)])
+    return float(np.mean(_row_means(np.abs(yt - yp)) / scales))
+
+
+def owa(
+    smape_model: float, mase_model: float, smape_naive2: float, mase_naive2: float
+) -> float:
+    """Overall weighted average relative to Naive2: ``0.5 * (s/s2 + m/m2)``.
+
+    Examples
+    --------
+    >>> owa(8.0, 3.0, 10.0, 2.0)
+    1.15
+    """
+    values = np.array([smape_model, mase_model, smape_naive2, mase_naive2], dtype=float)
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"owa needs finite inputs, got {values.tolist()}.")
+    if smape_naive2 <= 0 or mase_naive2 <= 0:
+        raise ValueError("owa needs positive Naive2 sMAPE and MASE.")
+    return float(0.5 * (smape_model / smape_naive2 + mase_model / mase_naive2))
+
+
+# -------------------------------------------------------- probabilistic metrics
+def pinball_loss(y_true: ArrayLike, y_quantile_pred: ArrayLike, quantile: float) -> float:
+    """Pinball (quantile) loss: ``mean(max(q * (y - f), (q - 1) * (y - f)))``.
+
+    Examples
+    --------
+    >>> pinball_loss([10.0, 10.0], [8.0, 12.0], quantile=0.9)
+    1.0
+    """
+    yt, yq = _check_arrays(y_true=y_true, y_quantile_pred=y_quantile_pred)
+    if not 0 < quantile < 1:
+        raise ValueError(f"quantile must lie strictly between 0 and 1, got {quantile!r}.")
+    diff = yt - yq
+    return float(np.mean(_row_means(np.maximum(quantile * diff, (quantile - 1) * diff))))
+
+
+def _check_bounds(lower: np.ndarray, upper: np.ndarray) -> None:
+    if np.any(lower > upper):
+        first = tuple(int(i) for i in np.argwhere(lower > upper)[0])
+        raise ValueError(f"lower exceeds upper (first at index {first}).")
+
+
+def interval_coverage(y_true: ArrayLike, lower: ArrayLike, upper: ArrayLike) -> float:
+    """Fraction of ``y_true`` inside ``[lower, upper]`` (bounds inclusive).
+
+    Examples
+    --------
+    >>> interval_coverage([1.0, 2.0, 3.0, 9.0], [0.0, 2.0, 0.0, 0.0], [1.0, 4.0, 2.0, 5.0])
+    0.5
+    """
+    yt, lo, up = _check_arrays(y_true=y_true, lower=lower, upper=upper)
+    _check_bounds(lo, up)
+    return float(np.mean(_row_means((yt >= lo) & (yt <= up))))
+
+
+def mean_interval_width(lower: ArrayLike, upper: ArrayLike) -> float:
+    """Mean width ``upper - lower`` of prediction intervals.
+
+    Examples
+    --------
+    >>> mean_interval_width([0.0, 1.0], [2.0, 5.0])
+    3.0
+    """
+    lo, up = _check_arrays(lower=lower, upper=upper)
+    _check_bounds(lo, up)
+    return float(np.mean(_row_means(up - lo)))
+
+
+# ---------------------------------------------------------------------- Naive2
+def _is_seasonal(x: np.ndarray, m: int) -> bool:
+    """M4 test: |acf_m| > 1.645 * sqrt((1 + 2 * sum_{k<m} acf_k^2) / n)."""
+    n = len(x)
+    if m == 1 or n < 3 * m:
+        return False
+    dev = x - x.mean()
+    denom = dev @ dev
+    if denom == 0:
+        return False
+    acf = np.array([dev[k:] @ dev[:-k] for k in range(1, m + 1)]) / denom
+    limit = 1.645 * np.sqrt((1 + 2 * np.sum(acf[:-1] ** 2)) / n)
+    return bool(abs(acf[-1]) > limit)
+
+
+def _seasonal_indices(x: np.ndarray, m: int) -> np.ndarray:
+    """Classical multiplicative indices (centred MA of order m), mean 1."""
+    weights = np.full(m, 1.0 / m) if m % 2 else np.r_[0.5, np.ones(m - 1), 0.5] / m
+    half = len(weights) // 2
+    ratio = np.full(-(-len(x) // m) * m, np.nan)  # padded to whole cycles
+    ratio[half : len(x) - half] = x[half:-half] / np.convolve(x, weights, mode="valid")
+    indices = np.nanmean(ratio.reshape(-1, m), axis=0)
+    return indices / indices.mean()
+
+
+def _naive2_one(x: np.ndarray, horizon: int, m: int, index: int) -> np.ndarray:
+    if not _is_seasonal(x, m):
+        return np.full(horizon, x[-1])
+    if np.any(x <= 0):
+        raise ValueError(
+            f"history series {index} tests seasonal but has non-positive values; "
+            "the multiplicative decomposition of Naive2 needs positive data."
+        )
+    indices = _seasonal_indices(x, m)
+    level = x[-1] / indices[(len(x) - 1) % m]
+    return level * indices[np.arange(len(x), len(x) + horizon) % m]
+
+
+def naive2_forecast(
+    history: ArrayLike | Sequence[ArrayLike], horizon: int, m: int = 1
+) -> np.ndarray:
+    """M4 Naive2 benchmark forecast.
+
+    If ``m > 1``, the series has at least ``3 * m`` values and its lag-``m``
+    autocorrelation exceeds the 90% limit, the series is seasonally adjusted by
+    a classical multiplicative decomposition, forecast naively and
+    reseasonalised; otherwise the last value is repeated (plain naive).
+
+    Parameters
+    ----------
+    history : array-like or sequence of array-like
+        One 1D series, or one 1D array per series (lengths may differ).
+    horizon : int
+        Number of steps to forecast.
+    m : int, default=1
+        Seasonal period (1 weekly, 4 quarterly, 12 monthly, 24 hourly in M4).
+
+    Returns
+    -------
+    ndarray of shape (horizon,) or (n_series, horizon)
+
+    Examples
+    --------
+    >>> naive2_forecast([3.0, 5.0, 4.0], horizon=2)
+    array([4., 4.])
+    """
+    _check_positive_int(horizon, "horizon")
+    _check_positive_int(m, "m")
+    series, single = _as_histories(history, "history")
+    forecasts = np.array([_naive2_one(x, horizon, m, i) for i, x in enumerate(series)])
+    return forecasts[0] if single else forecasts
+
+
+# ------------------------------------------------------------ sklearn scorers
+mae_scorer = make_scorer(mae, greater_is_better=False)
+rmse_scorer = make_scorer(rmse, greater_is_better=False)
+smape_scorer = make_scorer(smape, greater_is_better=False)
+
+
+# ------------------------------------------------------------------ reporting
+_POINT_METRICS = {"mae": mae, "rmse": rmse, "mse": mse, "mape": mape, "smape": smape}
+
+
+def evaluate(
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    y_train: ArrayLike | Sequence[ArrayLike] | None = None,
+    m: int = 1,
+    metrics: Sequence[str] = ("mae", "rmse", "smape", "mase"),
+) -> dict[str, float]:
+    """Compute several metrics at once, as ``{name: value}``.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (horizon,) or (n_series, horizon)
+    y_train : array-like or sequence of array-like, default=None
+        In-sample history, required when ``"mase"`` is requested.
+    m : int, default=1
+        Seasonal period for MASE.
+    metrics : sequence of str, default=("mae", "rmse", "smape", "mase")
+        Names among ``"mae", "rmse", "mse", "mape", "smape", "mase"``.
+
+    Examples
+    --------
+    >>> evaluate([1.0, 3.0], [2.0, 2.0], y_train=[0.0, 1.0], metrics=("mae", "mase"))
+    {'mae': 1.0, 'mase': 1.0}
+    """
+    names = (metrics,) if isinstance(metrics, str) else tuple(metrics)
+    unknown = [n for n in names if n not in _POINT_METRICS and n != "mase"]
+    if unknown:
+        raise ValueError(
+            f"unknown metrics {unknown}; choose from {sorted([*_POINT_METRICS, 'mase'])}."
+        )
+    if "mase" in names and y_train is None:
+        raise ValueError("metric 'mase' needs y_train; pass it or drop 'mase' from metrics.")
+    return {
+        n: mase(y_true, y_pred, y_train, m=m) if n == "mase" else _POINT_METRICS[n](y_true, y_pred)
+        for n in names
+    }

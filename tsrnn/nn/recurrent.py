@@ -1,0 +1,130 @@
+"""Recurrent networks in plain PyTorch: no pandas, no scikit-learn.
+
+The estimators in :mod:`tsrnn.estimators` and :mod:`tsrnn.forecasting` build these modules
+in ``fit``; the training engine (:mod:`tsrnn.engine`) trains them.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+POOLINGS = ("last", "mean", "max")
+
+
+class RecurrentNet(nn.Module):
+    """A stacked recurrent encoder followed by a linear head.
+
+    Parameters
+    ----------
+    n_features : int
+        Input channels per time step.
+    n_outputs : int
+        Size of the output vector (targets, horizon steps times targets, or class logits).
+    cell : {"rnn", "lstm", "gru"}
+        Recurrent cell; all run as one fused (cuDNN on a GPU) call over the whole sequence.
+    hidden_size, num_layers, dropout, bidirectional, nonlinearity
+        As in :class:`torch.nn.LSTM`; ``nonlinearity`` only applies to ``cell="rnn"``.
+    pooling : {"last", "mean", "max"}
+        How the sequence of hidden states is summarised for the head.
+    n_head_extra : int
+        Width of an extra vector concatenated to the pooled state before the head
+        (for instance known future covariates, flattened).
+
+    Examples
+    --------
+    >>> import torch
+    >>> net = RecurrentNet(n_features=3, n_outputs=2, cell="gru", hidden_size=8)
+    >>> net(torch.zeros(4, 10, 3)).shape
+    torch.Size([4, 2])
+    """
+
+    def __init__(
+        self,
+        n_features: int,
+        n_outputs: int,
+        cell: str = "lstm",
+        hidden_size: int = 64,
+        num_layers: int = 1,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        nonlinearity: str = "tanh",
+        pooling: str = "last",
+        n_head_extra: int = 0,
+    ) -> None:
+        super().__init__()
+        kwargs = dict(
+            input_size=n_features,
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            dropout=dropout if num_layers > 1 else 0.0,
+            bidirectional=bidirectional,
+            batch_first=True,
+        )
+        if cell == "rnn":
+            kwargs["nonlinearity"] = nonlinearity
+        self.rnn = CELLS[cell](**kwargs)
+        self.pooling = pooling
+        self.drop = nn.Dropout(dropout)
+        width = hidden_size * (2 if bidirectional else 1)
+        self.head = nn.Linear(width + n_head_extra, n_outputs)
+
+    def forward(self, x: torch.Tensor, extra: torch.Tensor | None = None) -> torch.Tensor:
+        states, _ = self.rnn(x)  # (batch, time, hidden * directions)
+        if self.pooling == "last":
+            pooled = states[:, -1]  # (batch, hidden * directions)
+        elif self.pooling == "mean":
+            pooled = states.mean(dim=1)
+        else:
+            pooled = states.amax(dim=1)
+        pooled = self.drop(pooled)
+        if extra is not None:
+            pooled = torch.cat([pooled, extra], dim=1)  # (batch, hidden + extra)
+        return self.head(pooled)  # (batch, n_outputs)
+
+
+class Seq2Seq(nn.Module):
+    """Encoder-decoder: a recurrent encoder reads the window, a decoder of the same cell
+    unrolls ``horizon`` steps fed with known future inputs (or zeros) from the encoder state.
+
+    Examples
+    --------
+    >>> import torch
+    >>> net = Seq2Seq(n_features=1, n_targets=1, horizon=5, n_future=0, hidden_size=8)
+    >>> net(torch.zeros(2, 12, 1)).shape
+    torch.Size([2, 5])
+    """
+
+    def __init__(
+        self,
+        n_features: int,
+        n_targets: int,
+        horizon: int,
+        n_future: int = 0,
+        cell: str = "lstm",
+        hidden_size: int = 64,
+        num_layers: int = 1,
+        dropout: float = 0.0,
+        nonlinearity: str = "tanh",
+    ) -> None:
+        super().__init__()
+        kwargs = dict(hidden_size=hidden_size, num_layers=num_layers, batch_first=True,
+                      dropout=dropout if num_layers > 1 else 0.0)
+        if cell == "rnn":
+            kwargs["nonlinearity"] = nonlinearity
+        self.encoder = CELLS[cell](input_size=n_features, **kwargs)
+        # The decoder sees the horizon-step position (one-hot) plus known future inputs.
+        self.decoder = CELLS[cell](input_size=horizon + n_future, **kwargs)
+        self.head = nn.Linear(hidden_size, n_targets)
+        self.horizon = horizon
+        self.register_buffer("steps", torch.eye(horizon), persistent=False)
+
+    def forward(self, x: torch.Tensor, extra: torch.Tensor | None = None) -> torch.Tensor:
+        _, state = self.encoder(x)  # state: (layers, batch, hidden) (a tuple for LSTM)
+        steps = self.steps.to(x.dtype).expand(x.shape[0], -1, -1)  # (batch, horizon, horizon)
+        if extra is not None:
+            future = extra.reshape(x.shape[0], self.horizon, -1)  # (batch, horizon, n_future)
+            steps = torch.cat([steps, future], dim=2)
+        out, _ = self.decoder(steps, state)  # (batch, horizon, hidden)
+        return self.head(out).flatten(1)  # (batch, horizon * n_targets)
