@@ -186,6 +186,14 @@ def test_mixup_same_lambda_for_x_and_y(task):
     assert torch.allclose(y_new.reshape(32, -1), (3 * mixed + 1)[:, None].expand(32, y[0].numel()))
 
 
+def test_mixup_never_pairs_a_sample_with_itself():
+    x = torch.tensor([0.0, 1.0]).view(2, 1, 1)
+    for seed in range(20):  # a plain permutation of 2 samples is the identity half the time
+        g = torch.Generator().manual_seed(seed)
+        x_new, _ = Mixup(p=1.0, alpha=1.0)(x, None, generator=g)
+        assert (x_new != x).all()
+
+
 def test_mixup_one_hot_labels_stay_distributions():
     x, y, _ = make_batch("classification")
     _, y_new = Mixup(p=1.0)(x, one_hot(y), generator=torch.Generator())

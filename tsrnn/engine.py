@@ -64,7 +64,8 @@ class Samples:
     series array ``(points, channels)`` and ``starts`` holds window start offsets; then a
     sample is ``x[s : s + window]`` and its target ``x[s + window : s + window + horizon,
     :n_targets]`` (``y`` stays None) and its known future inputs the same rows of
-    ``future_cols`` (flattened into ``extra``).
+    ``future_cols`` (flattened into ``extra``). ``transform(x, y) -> (x, y)`` is applied to
+    every batch (per-window normalisation, for instance).
     """
 
     x: torch.Tensor
@@ -75,6 +76,8 @@ class Samples:
     n_targets: int = 0
     input_cols: torch.Tensor | None = None
     future_cols: torch.Tensor | None = None
+    extra: torch.Tensor | None = None
+    transform: Callable | None = None
 
     def __len__(self) -> int:
         return len(self.starts) if self.starts is not None else len(self.x)
@@ -82,7 +85,11 @@ class Samples:
     def batch(self, idx: torch.Tensor):
         """Return ``(x, y, extra)`` for the samples ``idx``."""
         if self.starts is None:
-            return self.x[idx], (None if self.y is None else self.y[idx]), None
+            x, y = self.x[idx], (None if self.y is None else self.y[idx])
+            extra = None if self.extra is None else self.extra[idx]
+            if self.transform is not None:
+                x, y = self.transform(x, y)
+            return x, y, extra
         span = self.window + self.horizon
         block = self.x[self.starts[idx, None] + torch.arange(span, device=self.x.device)]
         x = block[:, : self.window]  # (batch, window, channels)
@@ -92,6 +99,8 @@ class Samples:
         extra = None
         if self.future_cols is not None:
             extra = block[:, self.window:, self.future_cols].flatten(1)  # (batch, horizon*k)
+        if self.transform is not None:
+            x, y = self.transform(x, y)
         return x, y, extra
 
 

@@ -68,30 +68,51 @@ def gather_windows(values, starts, length: int):
     return values[starts[:, None] + torch.arange(length, device=values.device)]
 
 
+def window_range(length: int, window: int, horizon: int = 0, stride: int = 1) -> range:
+    """Start offsets of the windows of one series, as a ``range`` (nothing materialised).
+
+    Equal to ``window_starts([length], window, horizon, stride)``, at O(1) cost and memory
+    however long the series: the form :func:`view_windows` turns into a view.
+
+    Examples
+    --------
+    >>> window_range(10, window=3, horizon=1, stride=3)
+    range(0, 7, 3)
+    >>> window_starts([10], window=3, horizon=1, stride=3)
+    array([0, 3, 6])
+    """
+    last = length - window - horizon  # start of the latest window
+    count = max(last, -1) // stride + 1
+    return range(last - (count - 1) * stride, last + 1, stride)
+
+
 def view_windows(values: np.ndarray, starts, length: int) -> np.ndarray:
     """Windows ``values[s : s + length]`` as a read-only view when the starts are evenly spaced.
 
     Same result as :func:`gather_windows` (shape ``(len(starts), length) + values.shape[1:]``)
-    but, for starts such as those of :func:`window_starts` on one series, without copying:
-    the windows are a strided :func:`~numpy.lib.stride_tricks.sliding_window_view` of
-    ``values``. Other starts fall back to :func:`gather_windows` (a copy).
+    but, for a ``range`` of starts (:func:`window_range`) or an evenly spaced array of them,
+    without copying: the windows are a strided
+    :func:`~numpy.lib.stride_tricks.sliding_window_view` of ``values``. Other starts fall
+    back to :func:`gather_windows` (a copy).
 
     Examples
     --------
     >>> values = np.arange(6.0)
-    >>> windows = view_windows(values, np.array([0, 2]), 3)
+    >>> windows = view_windows(values, range(0, 3, 2), 3)
     >>> windows
     array([[0., 1., 2.],
            [2., 3., 4.]])
     >>> np.shares_memory(windows, values)
     True
     """
-    starts = np.asarray(starts, dtype=np.int64)
-    steps = np.diff(starts)
-    step = int(steps[0]) if len(steps) else 1
-    if len(starts) == 0 or step < 1 or np.any(steps != step) or starts[0] < 0 \
-            or starts[-1] + length > len(values):
-        return gather_windows(values, starts, length)
+    if not isinstance(starts, range):
+        starts = np.asarray(starts, dtype=np.int64)
+        steps = np.diff(starts)
+        if len(starts) == 0 or np.any(steps != steps[:1]):
+            return gather_windows(values, starts, length)
+        starts = range(int(starts[0]), int(starts[-1]) + 1, int(steps[0]) if len(steps) else 1)
+    if len(starts) == 0 or starts.step < 1 or starts[0] < 0 or starts[-1] + length > len(values):
+        return gather_windows(values, np.asarray(starts, dtype=np.int64), length)
     view = np.lib.stride_tricks.sliding_window_view(values, length, axis=0)
-    view = np.moveaxis(view, -1, 1)  # (n_starts_possible, length, *channels)
-    return view[starts[0]:starts[-1] + 1:step]
+    view = np.moveaxis(view, -1, 1)  # (n_possible_starts, length, *channels)
+    return view[starts.start:starts.stop:starts.step]

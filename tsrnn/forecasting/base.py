@@ -67,6 +67,10 @@ class BaseForecaster(BaseEstimator):
         """Fewest observations a series needs for ``fit``."""
         return 1
 
+    def _min_history(self) -> int:
+        """Fewest observations a series needs to be forecast from (default: as for fit)."""
+        return self._min_length()
+
     def _spec(self) -> Spec:
         return Spec(target=_as_list(self.target), id_col=self.id_col, time_col=self.time_col)
 
@@ -96,7 +100,7 @@ class BaseForecaster(BaseEstimator):
         if self.covariates_ and y is not None:
             new = _combine(X, y, self._spec())
         panel = to_panel(new, self._spec(), fitted_targets=self.targets_,
-                         min_length=self._min_length())
+                         min_length=self._min_history())
         check_regular(panel, self.freq_)
         return panel
 
@@ -217,7 +221,7 @@ def _rolling_origins(model: BaseForecaster, test: Panel):
     hist_vals, hist_cov, act_vals, act_cov, scales = [], [], [], [], []
     for i, sid in enumerate(test.ids):
         vals, cov, start = _joined(model, train, where.get(sid), test, i)
-        origins = range(max(start, model._min_length()), len(vals), h)
+        origins = range(max(start, model._min_history()), len(vals), h)
         steps = np.abs(np.diff(vals[:max(start, 2)], axis=0))
         scale = float(steps.mean()) if steps.size and steps.mean() > 0 else 1.0
         for origin in origins:
@@ -233,7 +237,7 @@ def _rolling_origins(model: BaseForecaster, test: Panel):
             scales.append(scale)
     if not hist_vals:
         raise ValueError("no forecast origin in the data to score: it must hold at least one "
-                         f"observation after {model._min_length()} of history.")
+                         f"observation after {model._min_history()} of history.")
     panel = Panel(ids=list(range(len(hist_vals))),
                   index=[pd.RangeIndex(len(v)) for v in hist_vals],
                   values=np.concatenate(hist_vals), targets=test.targets,

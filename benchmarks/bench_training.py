@@ -1,0 +1,255 @@
+"""Training speed: tsrnn's ``LSTMRegressor`` against a minimal hand-written PyTorch loop.
+
+Both variants get the same windows, network (LSTM, batch_first, linear head on the last
+state), optimiser (Adam, lr 1e-3), loss (MSE), gradient-norm clipping (1.0), batch size and
+epochs. Both timed regions start from the raw float64 numpy arrays and include the
+standardisation of X and y, the copy to a float32 tensor, building the network and the
+whole training run; generating the data is excluded. Repetitions are interleaved (the order
+of the pair alternates) after one untimed warm-up fit of each variant per size, and medians
+are reported. Peak memory: ``torch.cuda.max_memory_allocated`` on a GPU; on a CPU the growth
+of the peak resident set size (``ru_maxrss``) during one fit in a fresh subprocess.
+
+Run from the repository root::
+
+    python benchmarks/bench_training.py                 # full run, writes the JSON below
+    python benchmarks/bench_training.py --quick         # 1 repetition, tiny model (CI smoke)
+    python benchmarks/bench_training.py --device cuda --precision bf16 \\
+        --out benchmarks/results/training_cuda_bf16.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # benchmark the checkout, installed or not
+
+from tsrnn import LSTMRegressor  # noqa: E402
+
+WINDOW, HORIZON, BATCH_SIZE, EPOCHS, LR, GRAD_CLIP = 72, 24, 256, 3, 1e-3, 1.0
+SIZES = {  # name: (hidden_size, num_layers, n_windows)
+    "tiny": (16, 1, 4096),
+    "medium": (64, 2, 4096),
+    "large": (256, 1, 1024),  # fewer windows: one fit costs ~10x a medium one on 2 cores
+}
+AUTOCAST = {"32": None, "bf16": torch.bfloat16, "16": torch.float16}
+VARIANTS = ("tsrnn", "hand")
+
+
+def make_data(n_windows: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Windows ``X`` (n, 72, 1) and direct multi-step targets ``y`` (n, 24), float64."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n_windows + WINDOW + HORIZON - 1)
+    series = (10 + np.sin(2 * np.pi * t / 24) + 0.5 * np.sin(2 * np.pi * t / 168)
+              + 0.3 * rng.standard_normal(len(t)))
+    spans = np.lib.stride_tricks.sliding_window_view(series, WINDOW + HORIZON)
+    return spans[:, :WINDOW, None].copy(), spans[:, WINDOW:].copy()
+
+
+class HandNet(nn.Module):
+    """The network of the hand loop: ``nn.LSTM`` then a linear head on the last state."""
+
+    def __init__(self, hidden_size: int, num_layers: int) -> None:
+        super().__init__()
+        self.rnn = nn.LSTM(1, hidden_size, num_layers, batch_first=True)
+        self.head = nn.Linear(hidden_size, HORIZON)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        states, _ = self.rnn(x)  # (batch, time, hidden)
+        return self.head(states[:, -1])  # (batch, horizon)
+
+
+def fit_hand(X, y, hidden_size, num_layers, device, precision):
+    """The minimal loop tsrnn is measured against; returns a predict function."""
+    torch.manual_seed(0)
+    x_mean, x_std = X.mean(), X.std()
+    y_mean, y_std = y.mean(axis=0), y.std(axis=0)
+    xt = torch.as_tensor((X - x_mean) / x_std, dtype=torch.float32, device=device)
+    yt = torch.as_tensor((y - y_mean) / y_std, dtype=torch.float32, device=device)
+    model = HandNet(hidden_size, num_layers).to(device)
+    optim = torch.optim.Adam(model.parameters(), lr=LR)
+    scaler = torch.amp.GradScaler(device.type, enabled=precision == "16")
+    dtype = AUTOCAST[precision]
+    for _ in range(EPOCHS):
+        for idx in torch.randperm(len(xt), device=device).split(BATCH_SIZE):
+            with torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
+                out = model(xt[idx])
+            loss = nn.functional.mse_loss(out.float(), yt[idx])
+            optim.zero_grad(set_to_none=True)
+            scaler.scale(loss).backward()
+            scaler.unscale_(optim)
+            nn.utils.clip_grad_norm_(model.parameters(), GRAD_CLIP)
+            scaler.step(optim)
+            scaler.update()
+    loss.item()  # wait for the device
+
+    def predict(Xnew):
+        with torch.inference_mode():
+            xn = torch.as_tensor((Xnew - x_mean) / x_std, dtype=torch.float32, device=device)
+            return model.eval()(xn).float().cpu().numpy() * y_std + y_mean
+    return predict
+
+
+def fit_tsrnn(X, y, hidden_size, num_layers, device, precision):
+    """The same training through tsrnn; returns a predict function."""
+    reg = LSTMRegressor(hidden_size=hidden_size, num_layers=num_layers, batch_size=BATCH_SIZE,
+                        max_epochs=EPOCHS, lr=LR, grad_clip=GRAD_CLIP, device=str(device),
+                        precision=precision, random_state=0)
+    return reg.fit(X, y).predict
+
+
+FITS = {"tsrnn": fit_tsrnn, "hand": fit_hand}
+
+
+def timed_fit(variant, X, y, size, device, precision) -> tuple[float, float | None, object]:
+    """Seconds for one fit, the CUDA peak memory in MiB (None on CPU), the predict function."""
+    hidden_size, num_layers, _ = SIZES[size]
+    gc.collect()
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+        torch.cuda.reset_peak_memory_stats()
+        base = torch.cuda.memory_allocated()
+    start = time.perf_counter()
+    predict = FITS[variant](X, y, hidden_size, num_layers, device, precision)
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    seconds = time.perf_counter() - start
+    peak = (torch.cuda.max_memory_allocated() - base) / 2**20 if device.type == "cuda" else None
+    return seconds, peak, predict
+
+
+def cpu_peak_rss(variant: str, size: str, args) -> float:
+    """Growth of the peak RSS (MiB) during one fit, in a fresh subprocess."""
+    cmd = [sys.executable, __file__, "--memory-child", variant, size, "--device", "cpu",
+           "--precision", args.precision, "--threads", str(args.threads)]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return float(out.strip().splitlines()[-1])
+
+
+def memory_child(variant: str, size: str, precision: str) -> None:
+    """Body of the memory subprocess: print the RSS peak growth of one fit in MiB."""
+    X, y = make_data(SIZES[size][2])
+    gc.collect()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    FITS[variant](X, y, *SIZES[size][:2], torch.device("cpu"), precision)
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print((after - before) / 1024)
+
+
+def bench_size(size: str, device, args) -> dict:
+    """Interleaved repetitions of both variants on one model size."""
+    hidden_size, num_layers, n_windows = SIZES[size]
+    X, y = make_data(n_windows)
+    times = {v: [] for v in VARIANTS}
+    peaks = {v: [] for v in VARIANTS}
+    predicts = {}
+    for variant in VARIANTS:  # warm-up: first-call costs (kernel set-up) are not timed
+        timed_fit(variant, X, y, size, device, args.precision)
+    for rep in range(args.reps):
+        for variant in VARIANTS if rep % 2 == 0 else VARIANTS[::-1]:
+            seconds, peak, predict = timed_fit(variant, X, y, size, device, args.precision)
+            times[variant].append(seconds)
+            peaks[variant].append(peak)
+            predicts[variant] = predict
+    mse = {v: float(np.mean((predicts[v](X) - y) ** 2)) for v in VARIANTS}  # not timed
+    if device.type == "cpu":
+        peak_mib = {v: cpu_peak_rss(v, size, args) for v in VARIANTS}
+    else:
+        peak_mib = {v: max(peaks[v]) for v in VARIANTS}
+    ratios = [a / b for a, b in zip(times["tsrnn"], times["hand"])]
+    result = dict(size=size, hidden_size=hidden_size, num_layers=num_layers,
+                  n_windows=n_windows, ratio_median=statistics.median(ratios), ratios=ratios)
+    for v in VARIANTS:
+        median = statistics.median(times[v])
+        result[v] = dict(seconds_median=median, seconds=times[v],
+                         windows_per_s=n_windows * EPOCHS / median,
+                         peak_memory_mib=peak_mib[v], train_mse=mse[v])
+    return result
+
+
+def environment(device, threads: int) -> dict:
+    """What the figures depend on."""
+    env = dict(torch=torch.__version__, numpy=np.__version__,
+               python=platform.python_version(), platform=platform.platform(),
+               machine=platform.machine(), processor=platform.processor(),
+               cpu_count=os.cpu_count(), torch_threads=threads, device=str(device))
+    if device.type == "cuda":
+        env["gpu"] = torch.cuda.get_device_name(device)
+    return env
+
+
+def print_table(results: list[dict]) -> None:
+    """A readable table of the medians."""
+    head = (f"{'size':<7}{'windows':>8}{'tsrnn s':>9}{'hand s':>9}{'ratio':>7}"
+            f"{'tsrnn win/s':>13}{'hand win/s':>12}{'tsrnn MiB':>11}{'hand MiB':>10}"
+            f"{'tsrnn MSE':>11}{'hand MSE':>10}")
+    print(head)
+    print("-" * len(head))
+    for r in results:
+        a, b = r["tsrnn"], r["hand"]
+        print(f"{r['size']:<7}{r['n_windows']:>8}{a['seconds_median']:>9.2f}"
+              f"{b['seconds_median']:>9.2f}{r['ratio_median']:>7.2f}"
+              f"{a['windows_per_s']:>13,.0f}{b['windows_per_s']:>12,.0f}"
+              f"{a['peak_memory_mib']:>11.1f}{b['peak_memory_mib']:>10.1f}"
+              f"{a['train_mse']:>11.4f}{b['train_mse']:>10.4f}")
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="1 repetition, tiny model only")
+    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
+    parser.add_argument("--precision", choices=tuple(AUTOCAST), default="32")
+    parser.add_argument("--reps", type=int, default=5, help="timed repetitions per variant")
+    parser.add_argument("--threads", type=int, default=torch.get_num_threads(),
+                        help="torch.set_num_threads for both variants (default: torch's)")
+    parser.add_argument("--out", type=Path, help="JSON output (default: "
+                        "benchmarks/results/training_<device>[_<precision>].json)")
+    parser.add_argument("--memory-child", nargs=2, metavar=("VARIANT", "SIZE"),
+                        help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    torch.set_num_threads(args.threads)
+    if args.memory_child:
+        memory_child(*args.memory_child, args.precision)
+        return
+    if args.device == "cuda" and not torch.cuda.is_available():
+        raise SystemExit("--device cuda was asked for, but CUDA is not available.")
+    device = torch.device(args.device)
+    sizes = ["tiny"] if args.quick else list(SIZES)
+    args.reps = 1 if args.quick else args.reps
+    suffix = "" if args.precision == "32" else f"_{args.precision}"
+    out = args.out or ROOT / "benchmarks" / "results" / f"training_{args.device}{suffix}.json"
+    results = []
+    for size in sizes:
+        results.append(bench_size(size, device, args))
+        print(f"{size}: done ({results[-1]['ratio_median']:.2f}x)", file=sys.stderr)
+    print_table(results)
+    config = dict(window=WINDOW, horizon=HORIZON, n_features=1, batch_size=BATCH_SIZE,
+                  epochs=EPOCHS, lr=LR, grad_clip=GRAD_CLIP, precision=args.precision,
+                  reps=args.reps, quick=args.quick)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    report = dict(benchmark="training", config=config,
+                  environment=environment(device, args.threads), results=results)
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"written to {out}")
+
+
+if __name__ == "__main__":
+    main()

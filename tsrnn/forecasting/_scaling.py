@@ -1,0 +1,50 @@
+"""Per-series scaling for the neural forecasters (inverted on output).
+
+``standard`` and ``robust`` compute one location/scale per series and target from the
+history given (the training series at fit, the new history at predict); ``window``
+normalises every input window by its own mean and standard deviation (instance
+normalisation), which lets one global model serve series of any level; ``none`` leaves
+the data as it is. A zero scale (constant series or window) is replaced by 1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+SCALERS = ("standard", "robust", "window", "none")
+EPS = 1e-8
+
+
+def series_stats(values: np.ndarray, lengths, method: str):
+    """Location and scale per series: two arrays ``(n_series, n_columns)``."""
+    parts = np.split(values, np.cumsum(lengths)[:-1])
+    if method in ("none", "window"):
+        n = len(parts)
+        return np.zeros((n, values.shape[1])), np.ones((n, values.shape[1]))
+    if method == "standard":
+        loc = np.stack([p.mean(axis=0) for p in parts])
+        scale = np.stack([p.std(axis=0) for p in parts])
+    else:
+        loc = np.stack([np.median(p, axis=0) for p in parts])
+        q75, q25 = zip(*(np.percentile(p, [75, 25], axis=0) for p in parts))
+        scale = (np.stack(q75) - np.stack(q25)) / 1.349
+    return loc, np.where(scale < EPS, 1.0, scale)
+
+
+def window_stats(windows: np.ndarray):
+    """Mean and std over time of windows ``(n, time, k)``: arrays ``(n, k)``."""
+    loc = windows.mean(axis=1)
+    scale = windows.std(axis=1)
+    return loc, np.where(scale < EPS, 1.0, scale)
+
+
+def normalise_batch(x, y, n_targets: int):
+    """Instance-normalise the target channels of a torch batch by each window's statistics."""
+    import torch
+
+    past = x[:, :, :n_targets]  # (batch, window, n_targets)
+    loc = past.mean(dim=1, keepdim=True)
+    scale = past.std(dim=1, unbiased=False, keepdim=True)
+    scale = torch.where(scale < EPS, torch.ones_like(scale), scale)
+    x = torch.cat([(past - loc) / scale, x[:, :, n_targets:]], dim=2)
+    return x, None if y is None else (y - loc) / scale

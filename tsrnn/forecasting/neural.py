@@ -1,0 +1,357 @@
+"""LSTMForecaster, GRUForecaster, RNNForecaster: one global recurrent model over all series.
+
+The three classes differ only by their cell. Windows are start offsets into one
+contiguous device tensor holding every series (no window is copied up front); the
+network reads ``window`` past steps (targets and covariates) and outputs the next
+``horizon`` steps in one shot (``strategy="direct"``), one step fed back recursively
+(``"recursive"``), or through an encoder-decoder (``"seq2seq"``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from functools import partial
+
+import numpy as np
+import torch
+
+from .. import engine
+from .._neural import NEURAL_PARAMS_DOC, NeuralMixin
+from .._validation import check_option, check_positive_int
+from ..nn import RecurrentNet, Seq2Seq
+from ..windowing import gather_windows, window_starts
+from . import _scaling
+from .base import BaseForecaster
+
+STRATEGIES = ("direct", "recursive", "seq2seq")
+
+
+class _NeuralForecaster(NeuralMixin, BaseForecaster):
+    """Base of the recurrent forecasters (not public)."""
+
+    def __init__(self, horizon=1, window=None, strategy="direct", scaler="window",
+                 future_covariates=None, freq=None, target=None, id_col="unique_id",
+                 time_col="ds", hidden_size=64, num_layers=1, dropout=0.0, nonlinearity="tanh",
+                 loss="mse", optimizer="adam", lr=1e-3, weight_decay=0.0, l1=0.0,
+                 batch_size=64, max_epochs=50, grad_clip=1.0, lr_schedule=None,
+                 validation_fraction=0.1, patience=None, augment=None, device="auto",
+                 precision=32, random_state=None, warm_start=False, verbose=False,
+                 callbacks=None):
+        self.horizon = horizon
+        self.window = window
+        self.strategy = strategy
+        self.scaler = scaler
+        self.future_covariates = future_covariates
+        self.freq = freq
+        self.target = target
+        self.id_col = id_col
+        self.time_col = time_col
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.dropout = dropout
+        self.nonlinearity = nonlinearity
+        self.loss = loss
+        self.optimizer = optimizer
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.l1 = l1
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.grad_clip = grad_clip
+        self.lr_schedule = lr_schedule
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.augment = augment
+        self.device = device
+        self.precision = precision
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.callbacks = callbacks
+
+    # -- sizes -------------------------------------------------------------------------
+    def _window(self) -> int:
+        if self.window is None:
+            return max(2 * check_positive_int(self.horizon, "horizon"), 8)
+        return check_positive_int(self.window, "window", minimum=2)
+
+    def _train_horizon(self) -> int:
+        return 1 if self.strategy == "recursive" else self.horizon_
+
+    def _min_length(self) -> int:
+        return self._window() + (1 if self.strategy == "recursive" else self.horizon)
+
+    def _min_history(self) -> int:
+        return self.window_  # forecasting needs one full window
+
+    def _context_length(self) -> int:
+        return self.window_
+
+    def _future_names(self) -> list:
+        return list(self.future_covariates_) if hasattr(self, "future_covariates_") else []
+
+    # -- fit ---------------------------------------------------------------------------
+    def _check_params(self, panel) -> None:
+        self._check_neural_params()
+        check_option(self.strategy, "strategy", STRATEGIES)
+        check_option(self.scaler, "scaler", _scaling.SCALERS)
+        check_option(self.loss, "loss", ("mse", "mae", "huber"))
+        future = list(self.future_covariates or [])
+        unknown = [c for c in future if c not in panel.covariate_names]
+        if unknown:
+            raise ValueError(f"future_covariates {unknown} are not covariate columns of the "
+                             f"data (covariates: {panel.covariate_names}).")
+        past = [c for c in panel.covariate_names if c not in future]
+        if self.strategy == "recursive" and past:
+            raise ValueError(f"strategy='recursive' cannot forecast the past-only covariates "
+                             f"{past}; declare them in future_covariates or use 'direct'.")
+        self.future_covariates_ = future
+
+    def _scale_panel(self, panel):
+        """Scaled ``(points, channels)`` array: targets by series, covariates by column."""
+        loc, scale = _scaling.series_stats(panel.values, panel.lengths, self.scaler)
+        targets = (panel.values - np.repeat(loc, panel.lengths, 0)) / \
+            np.repeat(scale, panel.lengths, 0)
+        if panel.covariates is None:
+            return targets, loc, scale
+        covs = (panel.covariates - self.cov_mean_) / self.cov_scale_
+        return np.concatenate([targets, covs], axis=1), loc, scale
+
+    def _split_starts(self, lengths):
+        """Window starts for training and (time-ordered, held-out) validation."""
+        span = self.window_ + self._train_horizon()
+        starts = window_starts(lengths, self.window_, self._train_horizon())
+        ends = np.concatenate([[0], np.cumsum(lengths)[:-1]]) + lengths  # per series end
+        n_val = np.ceil(self.validation_fraction * lengths).astype(np.int64)
+        n_val = np.where(lengths - n_val >= span + self._train_horizon(), n_val, 0)
+        series = np.searchsorted(np.cumsum(lengths), starts, side="right")
+        cut = ends[series] - n_val[series]  # first held-out point of the window's series
+        train = starts[starts + span <= cut]
+        valid = starts[(starts + self.window_ >= cut) & (n_val[series] > 0)]
+        return train, valid
+
+    def _fit(self, panel) -> None:
+        self._check_params(panel)
+        self._resolve_runtime()
+        self.window_ = self._window()
+        if not self._reuse_module():
+            covs = panel.covariates
+            self.cov_mean_ = None if covs is None else covs.mean(axis=0)
+            self.cov_scale_ = None if covs is None else np.where(covs.std(axis=0) < 1e-8, 1.0,
+                                                                 covs.std(axis=0))
+        values, _, _ = self._scale_panel(panel)
+        train_starts, valid_starts = self._split_starts(panel.lengths)
+        if not len(train_starts):
+            raise ValueError("no training window: every series is shorter than window + "
+                             f"horizon = {self.window_ + self._train_horizon()}.")
+        data = self._to_device(values)
+        make = partial(self._samples, data)
+        valid = make(valid_starts) if len(valid_starts) else None
+        n_targets = len(panel.targets)
+        config = self._train_config(self.loss, "forecasting", n_targets, values.shape[1])
+        self._run_training(partial(self._build_module, values.shape[1], n_targets),
+                           make(train_starts), valid, config)
+        self._calibrate(values, panel.lengths)
+
+    def _build_module(self, n_channels: int, n_targets: int) -> torch.nn.Module:
+        n_future = len(self.future_covariates_)
+        if self.strategy == "seq2seq":
+            return Seq2Seq(n_channels, n_targets, self.horizon_, n_future,
+                           **self._module_kwargs())
+        horizon = self._train_horizon()
+        return RecurrentNet(n_channels, horizon * n_targets, n_head_extra=horizon * n_future,
+                            **self._module_kwargs())
+
+    def _calibrate(self, values: np.ndarray, lengths) -> None:
+        """Normalised absolute errors on the held-out windows, for conformal intervals."""
+        _, valid = self._split_starts(lengths)
+        valid = valid[np.isin(valid, window_starts(lengths, self.window_, self.horizon_))]
+        self.residuals_ = None
+        if not len(valid):
+            return
+        windows = gather_windows(values, valid, self.window_)
+        n_t = len(self.targets_)
+        actual = gather_windows(values, valid + self.window_, self.horizon_)
+        future = actual[:, :, self._future_cols()] if self.future_covariates_ else None
+        pred, scale = self._forecast(windows, future, self.horizon_)
+        self.residuals_ = np.abs(actual[:, :, :n_t] - pred) / scale[:, None, :]
+
+    def _future_cols(self) -> list:
+        return [len(self.targets_) + self.covariates_.index(c) for c in self.future_covariates_]
+
+    def _transform(self):
+        if self.scaler != "window":
+            return None
+        return partial(_scaling.normalise_batch, n_targets=len(self.targets_))
+
+    def _samples(self, data, starts) -> engine.Samples:
+        future = self._future_cols()
+        return engine.Samples(
+            data, starts=torch.as_tensor(starts, device=self.device_), window=self.window_,
+            horizon=self._train_horizon(), n_targets=len(self.targets_),
+            future_cols=torch.as_tensor(future, device=self.device_) if future else None,
+            transform=self._transform())
+
+    # -- predict -----------------------------------------------------------------------
+    def _step(self, windows: np.ndarray, future) -> np.ndarray:
+        """One pass of the network: ``(n, train_horizon, n_targets)`` in the windows' space."""
+        n_t = len(self.targets_)
+        x = self._to_device(windows)
+        extra = None if future is None else self._to_device(future.reshape(len(future), -1))
+        out = self._predict_tensor(engine.Samples(x, extra=extra))
+        return out.reshape(len(windows), -1, n_t)
+
+    def _forecast(self, windows: np.ndarray, future, horizon: int):
+        """Forecast ``horizon`` steps from windows ``(n, window, channels)`` (scaled space).
+
+        Returns the forecasts ``(n, horizon, n_targets)`` and the per-window target scale
+        ``(n, n_targets)`` of the window normalisation (ones for the other scalers).
+        """
+        n_t, step = len(self.targets_), self._train_horizon()
+        loc, scale = np.zeros((len(windows), n_t)), np.ones((len(windows), n_t))
+        if self.scaler == "window":
+            loc, scale = _scaling.window_stats(windows[:, :, :n_t])
+            windows = windows.copy()
+            windows[:, :, :n_t] = (windows[:, :, :n_t] - loc[:, None]) / scale[:, None]
+        if horizon > step and self.strategy == "direct" and len(self.covariates_) > \
+                len(self.future_covariates_):
+            raise ValueError(f"horizon={horizon} exceeds the trained horizon {step}, and the "
+                             "model uses past-only covariates that cannot be continued.")
+        if horizon > step and self.strategy != "recursive":
+            warnings.warn(f"horizon={horizon} exceeds the trained horizon {step}: the forecast "
+                          "is continued recursively from the model's own forecasts.",
+                          stacklevel=4)
+        chunks, done = [], 0
+        while done < horizon:
+            fut = None if future is None else _pad(future[:, done:done + step], step)
+            out = self._step(windows, fut)  # (n, step, n_targets)
+            chunks.append(out)
+            rows = out if fut is None else np.concatenate(
+                [out, self._future_rows(windows, fut)], axis=2)
+            windows = np.concatenate([windows, rows], axis=1)[:, -self.window_:]
+            done += step
+        pred = np.concatenate(chunks, axis=1)[:, :horizon]
+        return pred * scale[:, None] + loc[:, None], scale
+
+    def _future_rows(self, windows, fut):
+        """Covariate channels of appended rows: the known future values (other channels 0)."""
+        n_cov = windows.shape[2] - len(self.targets_)
+        rows = np.zeros(fut.shape[:2] + (n_cov,))
+        rows[:, :, [self.covariates_.index(c) for c in self.future_covariates_]] = fut
+        return rows
+
+    def _last_windows(self, panel):
+        values, loc, scale = self._scale_panel(panel)
+        ends = panel.offsets + panel.lengths
+        return gather_windows(values, ends - self.window_, self.window_), loc, scale
+
+    def _predict(self, panel, horizon, future):
+        windows, loc, scale = self._last_windows(panel)
+        if future is not None:
+            future = (future - self.cov_mean_[self._future_idx()]) / \
+                self.cov_scale_[self._future_idx()]
+        pred, _ = self._forecast(windows, future, horizon)
+        return pred * scale[:, None] + loc[:, None]
+
+    def _future_idx(self) -> list:
+        return [self.covariates_.index(c) for c in self.future_covariates_]
+
+    def _predict_interval(self, panel, horizon, future, coverage):
+        if self.residuals_ is None:
+            raise ValueError("no held-out windows to calibrate intervals on: fit with "
+                             "validation_fraction > 0 on series long enough to hold out "
+                             "window + horizon points.")
+        if horizon > self.horizon_:
+            raise ValueError(f"intervals are calibrated up to horizon={self.horizon_}.")
+        windows, loc, scale = self._last_windows(panel)
+        if future is not None:
+            future = (future - self.cov_mean_[self._future_idx()]) / \
+                self.cov_scale_[self._future_idx()]
+        pred, wscale = self._forecast(windows, future, horizon)
+        n = len(self.residuals_)
+        level = min(1.0, np.ceil((n + 1) * coverage) / n)
+        q = np.quantile(self.residuals_[:, :horizon], level, axis=0)  # (horizon, n_targets)
+        width = q[None] * wscale[:, None]
+        return ((pred - width) * scale[:, None] + loc[:, None],
+                (pred + width) * scale[:, None] + loc[:, None])
+
+
+def _pad(block: np.ndarray, steps: int) -> np.ndarray:
+    """Pad ``(n, k, c)`` to ``(n, steps, c)`` by repeating the last row."""
+    if block.shape[1] == steps:
+        return block
+    return np.concatenate([block, np.repeat(block[:, -1:], steps - block.shape[1], 1)], 1)
+
+
+_FORECASTER_PARAMS = """
+    Parameters
+    ----------
+    horizon : int, default=1
+        Steps forecast by ``predict``; longer horizons continue recursively (with a warning).
+    window : int or None, default=None
+        Past steps the network reads; None means ``max(2 * horizon, 8)``.
+    strategy : {"direct", "recursive", "seq2seq"}, default="direct"
+        ``direct``: all ``horizon`` steps from one multi-output head; ``recursive``: one
+        step, fed back; ``seq2seq``: an encoder-decoder unrolled over the horizon.
+    scaler : {"window", "standard", "robust", "none"}, default="window"
+        Per-series scaling of the targets, inverted on output (``window``: each input
+        window by its own mean and std, so one model serves series of any level).
+    future_covariates : list of str or None, default=None
+        Covariate columns whose future values are known (calendar, planned prices): they
+        must be given in ``X`` for the forecast period. Other covariates are past-only.
+    freq : str or None, default=None
+        Frequency of the time index; inferred when None.
+    target : str, list of str or None, default=None
+        Target column(s); default every column of a time-indexed frame (the others are
+        covariates only when ``target`` is given), ``"y"`` in long format.
+    id_col, time_col : str, default="unique_id", "ds"
+        Column names of long-format data."""
+
+
+_NEURAL_DOC = NEURAL_PARAMS_DOC.replace("validation_fraction : float, default=0.0",
+                                       "validation_fraction : float, default=0.1")
+
+
+def _forecaster_doc(name: str, cell: str) -> str:
+    return f"""Global {cell} forecaster of one or many time series.
+
+    ``fit(X)`` takes a Series or DataFrame with a DatetimeIndex, PeriodIndex or integer
+    index, a long-format DataFrame (``unique_id``, ``ds``, ``y``) or an (id, time)
+    MultiIndex frame; ``fit(X, y)`` takes covariates ``X`` and target ``y``. One network
+    learns from every window of every series. ``predict()`` returns the next ``horizon``
+    values at the right timestamps, in the input's layout; ``predict_interval()`` gives
+    conformal intervals calibrated on the held-out (last, time-ordered) windows; ``score``
+    is the negative MASE of rolling-origin forecasts.
+{_FORECASTER_PARAMS}
+{_NEURAL_DOC}
+    Attributes
+    ----------
+    module_ : torch.nn.Module
+    history_ : list of dict
+        Per-epoch ``train_loss``, ``valid_loss``, ``lr``, ``time``.
+    freq_, window_, horizon_, targets_, covariates_, device_, precision_
+        Resolved settings.
+
+    Examples
+    --------
+    >>> from tsrnn.datasets import make_sine
+    >>> y = make_sine(n=120, period=12)
+    >>> model = {name}(horizon=6, window=24, hidden_size=8, max_epochs=2, random_state=0)
+    >>> model.fit(y).predict().shape
+    (6,)
+    """
+
+
+class LSTMForecaster(_NeuralForecaster):
+    __doc__ = _forecaster_doc("LSTMForecaster", "LSTM")
+    _cell = "lstm"
+
+
+class GRUForecaster(_NeuralForecaster):
+    __doc__ = _forecaster_doc("GRUForecaster", "GRU")
+    _cell = "gru"
+
+
+class RNNForecaster(_NeuralForecaster):
+    __doc__ = _forecaster_doc("RNNForecaster", "simple RNN")
+    _cell = "rnn"
