@@ -11,7 +11,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from . import engine
 from ._neural import NEURAL_PARAMS_DOC, NeuralMixin
@@ -91,7 +91,8 @@ class _WindowEstimator(NeuralMixin, BaseEstimator):
         check_finite(np.asarray(y, dtype=float) if self._task == "regression" else
                      np.zeros(1), "y")
         if len(X) < 2:
-            raise ValueError(f"{type(self).__name__} needs at least 2 samples, got {len(X)}.")
+            raise ValueError(f"{type(self).__name__} needs at least 2 samples, got "
+                             f"n_samples={len(X)}.")
         self._resolve_runtime()
         if not self._reuse_module():
             self.x_mean_, self.x_scale_ = _robust_scale(X, axis=(0, 1))
@@ -154,9 +155,7 @@ class _RecurrentClassifier(ClassifierMixin, _WindowEstimator):
 
     def _encode_y(self, y):
         check_classification_targets(y)
-        if np.ndim(y) != 1:
-            raise ValueError("classifiers take a 1D y of labels; got shape "
-                             f"{np.shape(y)}.")
+        y = column_or_1d(y, warn=True)
         if self._reuse_module():
             codes = np.searchsorted(self.classes_, y)
         else:
@@ -179,7 +178,8 @@ class _RecurrentClassifier(ClassifierMixin, _WindowEstimator):
 
     def predict(self, X) -> np.ndarray:
         """Most probable class label for each window."""
-        return self.classes_[np.argmax(self._raw_predict(X), axis=1)]
+        logits = self._raw_predict(X)
+        return self.classes_[np.argmax(logits, axis=1)]
 
 
 def _doc(kind: str, cell: str, task: str, example: str) -> str:

@@ -1,15 +1,75 @@
-"""Simple baselines in the forecaster contract."""
+"""Simple baselines in the forecaster contract: naive, seasonal naive, drift, mean, Naive2.
+
+Every baseline forecasts each series (and each target column) from its own history, so it
+forecasts any new history without refitting. Prediction intervals assume normal errors:
+``point +- z * sigma * spread(h)``, where ``sigma`` is the root mean square of the method's
+in-sample one-step residuals on the history being forecast and ``spread(h)`` the method's
+textbook growth factor (Hyndman & Athanasopoulos, *Forecasting: Principles and Practice*,
+2nd ed., section 3.5).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 from scipy.stats import norm
 
+from .._validation import check_positive_int
+from ..metrics import naive2_forecast
 from .base import BaseForecaster
 
+__all__ = ["DriftForecaster", "MeanForecaster", "Naive2Forecaster", "NaiveForecaster",
+           "SeasonalNaiveForecaster"]
 
-class NaiveForecaster(BaseForecaster):
+
+class _Baseline(BaseForecaster):
+    """Per-series closed-form forecasts; subclasses define ``_point`` and ``_errors``.
+
+    ``_point(x, horizon)`` maps a history ``(n, n_targets)`` to forecasts
+    ``(horizon, n_targets)``; ``_errors(x, horizon)`` returns the in-sample one-step
+    residuals ``(r, n_targets)`` and the growth factor of the forecast standard deviation,
+    broadcastable to ``(horizon, n_targets)``.
+    """
+
+    def __init__(self, horizon=1, freq=None, target=None, id_col="unique_id", time_col="ds"):
+        self.horizon = horizon
+        self.freq = freq
+        self.target = target
+        self.id_col = id_col
+        self.time_col = time_col
+
+    def _fit(self, panel):
+        """Nothing to learn: every forecast depends only on the history it is made from."""
+
+    def _predict(self, panel, horizon, future):
+        return np.stack([self._point(panel.series(i), horizon)
+                         for i in range(len(panel.ids))])  # (series, horizon, targets)
+
+    def _predict_interval(self, panel, horizon, future, coverage):
+        z = norm.ppf(0.5 + coverage / 2)
+        point = self._predict(panel, horizon, future)
+        sd = np.stack([self._sd(panel.series(i), horizon, sid)
+                       for i, sid in enumerate(panel.ids)])
+        return point - z * sd, point + z * sd
+
+    def _sd(self, x, horizon, sid):
+        """Standard deviation of the h-step forecast errors, ``(horizon, n_targets)``."""
+        residuals, spread = self._errors(x, horizon)
+        if len(residuals) == 0:
+            name = "the series" if sid is None else f"series {sid!r}"
+            raise ValueError(f"{name} has {len(x)} observations: too few for the prediction "
+                             f"intervals of {type(self).__name__}, which need residuals.")
+        sigma = np.sqrt(np.mean(residuals**2, axis=0))  # (targets,)
+        return sigma * np.broadcast_to(spread, (horizon, x.shape[1]))
+
+
+def _steps(horizon: int) -> np.ndarray:
+    return np.arange(1, horizon + 1, dtype=np.float64)[:, None]  # (horizon, 1)
+
+
+class NaiveForecaster(_Baseline):
     """Repeat the last observed value of each series.
+
+    Intervals: ``sigma * sqrt(h)`` (random walk), ``sigma`` from the one-step differences.
 
     Parameters
     ----------
@@ -18,7 +78,8 @@ class NaiveForecaster(BaseForecaster):
     freq : str or None, default=None
         Frequency of the time index; inferred when None.
     target : str, list of str or None, default=None
-        Target column(s); default every column of a time-indexed frame, ``"y"`` in long format.
+        Target column(s); default every column of a time-indexed frame, ``"y"`` in long
+        format. Each target column is forecast separately.
     id_col, time_col : str, default="unique_id", "ds"
         Column names of long-format data.
 
@@ -30,28 +91,196 @@ class NaiveForecaster(BaseForecaster):
     [3.0, 3.0]
     """
 
-    def __init__(self, horizon=1, freq=None, target=None, id_col="unique_id", time_col="ds"):
-        self.horizon = horizon
-        self.freq = freq
-        self.target = target
-        self.id_col = id_col
-        self.time_col = time_col
-
     def _context_length(self):
         return 2
 
-    def _fit(self, panel):
-        diffs = [np.diff(panel.series(i), axis=0) for i in range(len(panel.ids))]
-        steps = np.concatenate([d for d in diffs if len(d)]) if any(len(d) for d in diffs) \
-            else np.zeros((1, len(panel.targets)))
-        self.sigma_ = np.sqrt(np.mean(steps**2, axis=0))  # one-step error scale, per target
+    def _point(self, x, horizon):
+        return np.repeat(x[-1:], horizon, axis=0)
 
-    def _predict(self, panel, horizon, future):
-        last = np.stack([panel.series(i)[-1] for i in range(len(panel.ids))])
-        return np.repeat(last[:, None, :], horizon, axis=1)  # (series, horizon, targets)
+    def _errors(self, x, horizon):
+        return np.diff(x, axis=0), np.sqrt(_steps(horizon))
 
-    def _predict_interval(self, panel, horizon, future, coverage):
-        point = self._predict(panel, horizon, future)
-        z = norm.ppf(0.5 + coverage / 2)
-        width = z * self.sigma_ * np.sqrt(np.arange(1, horizon + 1))[None, :, None]
-        return point - width, point + width
+
+class SeasonalNaiveForecaster(_Baseline):
+    """Repeat the last observed season: ``y[T + h] = y[T + h - m * (1 + (h - 1) // m)]``.
+
+    Intervals: ``sigma * sqrt(1 + (h - 1) // m)``, ``sigma`` from the lag-``m`` differences.
+
+    Parameters
+    ----------
+    horizon : int, default=1
+        Steps to forecast.
+    freq : str or None, default=None
+        Frequency of the time index; inferred when None.
+    target : str, list of str or None, default=None
+        Target column(s); default every column of a time-indexed frame, ``"y"`` in long
+        format. Each target column is forecast separately.
+    id_col, time_col : str, default="unique_id", "ds"
+        Column names of long-format data.
+    season_length : int, default=1
+        Season length ``m`` in steps (e.g. 7 for daily data with a weekly cycle); 1 is the
+        naive method. Every series needs at least ``m`` observations.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> y = pd.Series([1.0, 5.0, 2.0, 6.0])
+    >>> SeasonalNaiveForecaster(horizon=3, season_length=2).fit(y).predict().tolist()
+    [2.0, 6.0, 2.0]
+    """
+
+    def __init__(self, horizon=1, freq=None, target=None, id_col="unique_id", time_col="ds",
+                 season_length=1):
+        super().__init__(horizon=horizon, freq=freq, target=target, id_col=id_col,
+                         time_col=time_col)
+        self.season_length = season_length
+
+    def _min_length(self):
+        return check_positive_int(self.season_length, "season_length")
+
+    def _context_length(self):
+        return self._min_length()
+
+    def _point(self, x, horizon):
+        m = self.season_length
+        return x[len(x) - m + np.arange(horizon) % m]
+
+    def _errors(self, x, horizon):
+        m = self.season_length
+        return x[m:] - x[:-m], np.sqrt(1 + (_steps(horizon) - 1) // m)
+
+
+class DriftForecaster(_Baseline):
+    """Extend the line from the first to the last observation of each series.
+
+    ``y[T + h] = y[T] + h * (y[T] - y[1]) / (T - 1)``. Intervals:
+    ``sigma * sqrt(h * (1 + h / T))``, ``sigma`` from the one-step differences minus the drift.
+
+    Parameters
+    ----------
+    horizon : int, default=1
+        Steps to forecast.
+    freq : str or None, default=None
+        Frequency of the time index; inferred when None.
+    target : str, list of str or None, default=None
+        Target column(s); default every column of a time-indexed frame, ``"y"`` in long
+        format. Each target column is forecast separately.
+    id_col, time_col : str, default="unique_id", "ds"
+        Column names of long-format data.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> DriftForecaster(horizon=2).fit(pd.Series([1.0, 3.0, 4.0])).predict().tolist()
+    [5.5, 7.0]
+    """
+
+    def _min_length(self):
+        return 2
+
+    def _slope(self, x):
+        return (x[-1] - x[0]) / (len(x) - 1)
+
+    def _point(self, x, horizon):
+        return x[-1] + _steps(horizon) * self._slope(x)
+
+    def _errors(self, x, horizon):
+        h = _steps(horizon)
+        return np.diff(x, axis=0) - self._slope(x), np.sqrt(h * (1 + h / len(x)))
+
+
+class MeanForecaster(_Baseline):
+    """Forecast the mean of each series' history.
+
+    Intervals: ``sigma * sqrt(1 + 1 / T)`` at every step (they do not widen with ``h``),
+    ``sigma`` from the deviations from the mean.
+
+    Parameters
+    ----------
+    horizon : int, default=1
+        Steps to forecast.
+    freq : str or None, default=None
+        Frequency of the time index; inferred when None.
+    target : str, list of str or None, default=None
+        Target column(s); default every column of a time-indexed frame, ``"y"`` in long
+        format. Each target column is forecast separately.
+    id_col, time_col : str, default="unique_id", "ds"
+        Column names of long-format data.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> MeanForecaster(horizon=2).fit(pd.Series([1.0, 2.0, 6.0])).predict().tolist()
+    [3.0, 3.0]
+    """
+
+    def _point(self, x, horizon):
+        return np.repeat(x.mean(axis=0, keepdims=True), horizon, axis=0)
+
+    def _errors(self, x, horizon):
+        return x - x.mean(axis=0), np.sqrt(1 + 1 / len(x))
+
+
+class Naive2Forecaster(_Baseline):
+    """M4 Naive2: naive forecast of the seasonally adjusted series, reseasonalised.
+
+    A series is adjusted by classical multiplicative decomposition when it tests seasonal
+    (lag-``m`` autocorrelation beyond the 90 % limit, at least ``3 * m`` observations),
+    otherwise it is forecast naively; see :func:`tsrnn.metrics.naive2_forecast`. Intervals
+    are those of the naive method on the adjusted series, reseasonalised:
+    ``sigma_adj * sqrt(h) * s(h)``, with ``s(h)`` the seasonal index of step ``h`` relative
+    to the last observation's.
+
+    Parameters
+    ----------
+    horizon : int, default=1
+        Steps to forecast.
+    freq : str or None, default=None
+        Frequency of the time index; inferred when None.
+    target : str, list of str or None, default=None
+        Target column(s); default every column of a time-indexed frame, ``"y"`` in long
+        format. Each target column is forecast separately.
+    id_col, time_col : str, default="unique_id", "ds"
+        Column names of long-format data.
+    season_length : int, default=1
+        Season length ``m`` (M4: 1 weekly, 4 quarterly, 12 monthly, 24 hourly).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> Naive2Forecaster(horizon=2).fit(pd.Series([3.0, 5.0, 4.0])).predict().tolist()
+    [4.0, 4.0]
+    """
+
+    def __init__(self, horizon=1, freq=None, target=None, id_col="unique_id", time_col="ds",
+                 season_length=1):
+        super().__init__(horizon=horizon, freq=freq, target=target, id_col=id_col,
+                         time_col=time_col)
+        self.season_length = season_length
+
+    def _min_length(self):
+        check_positive_int(self.season_length, "season_length")
+        return 1
+
+    def _ratios(self, x, length):
+        """Seasonal index of steps ``1..length`` after the end over the last one's, per target.
+
+        Naive2 forecasts ``x[-1] * ratio``; for a non-seasonal series every ratio is 1.
+        """
+        m = self.season_length
+        try:
+            future = np.stack([naive2_forecast(x[:, j], length, m)
+                               for j in range(x.shape[1])], axis=1)
+        except ValueError as exc:
+            raise ValueError(f"Naive2 with season_length={m}: {exc}") from None
+        last = np.broadcast_to(x[-1], future.shape)
+        return np.divide(future, last, out=np.ones_like(future), where=last != 0)
+
+    def _point(self, x, horizon):
+        return x[-1] * self._ratios(x, horizon)
+
+    def _errors(self, x, horizon):
+        m = self.season_length
+        ratios = self._ratios(x, max(horizon, m))  # ratios[m - 1] is the last one's: 1
+        adjusted = x / ratios[(np.arange(len(x)) - len(x)) % m]  # on the scale of x[-1]
+        return np.diff(adjusted, axis=0), np.sqrt(_steps(horizon)) * ratios[:horizon]

@@ -1,0 +1,483 @@
+"""Classical statistical forecasters on statsmodels: automatic ARIMA, automatic ETS, Theta.
+
+Each series (and each target column) gets its own model, fitted in parallel with
+``n_jobs`` (joblib). A series on which statsmodels fails (an exception or a non-finite
+forecast) falls back to the seasonal naive method (naive when ``season_length`` is 1) with
+a warning naming the series; statsmodels' own warnings (convergence and the like) are
+silenced. Forecasting a new history (``predict(X=...)``, ``score``) reuses the fitted
+parameters of the series with the same id (of the only series, when one was fitted):
+
+- ARIMA applies them to the new data (Kalman filter, no re-estimation);
+- ETS keeps the smoothing and damping parameters and re-estimates only the initial states;
+- Theta re-estimates its two parameters (a regression slope and a one-parameter SES), which
+  is cheap.
+
+A new series id in a multi-series model is fitted from scratch. Requires statsmodels
+(``pip install tsrnn[stats]``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+
+from .._validation import check_positive_int
+from .base import BaseForecaster
+from .baselines import SeasonalNaiveForecaster
+
+__all__ = ["ARIMAForecaster", "ETSForecaster", "ThetaForecaster"]
+
+_ESTIMATE = "estimate"  # state placeholder: fit the series at predict time
+
+
+def _require_statsmodels():
+    """Import statsmodels, whose warning filters must be set before any fit silences them."""
+    try:
+        import statsmodels.tools.sm_exceptions  # noqa: F401
+    except ImportError as exc:
+        raise ImportError("the statistical forecasters need statsmodels: "
+                          "pip install tsrnn[stats]") from exc
+
+
+@lru_cache(maxsize=1)
+def _threadpools():
+    """One controller per process: multithreaded BLAS slows small statsmodels fits ~50x."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def _job(model, y, m, horizon, coverage, state, new):
+    """Fit (``horizon`` None) or forecast one series; returns ``(result, error or None)``.
+
+    Runs in a joblib worker, where warnings would be lost: failures come back as messages.
+    """
+    _require_statsmodels()
+    try:
+        with warnings.catch_warnings(), _threadpools().limit(limits=1):
+            warnings.simplefilter("ignore")
+            if horizon is None:
+                return model._estimate(y, m), None
+            if isinstance(state, str):  # _ESTIMATE
+                state, new = model._estimate(y, m), False
+            out = model._forecast(state, y, m, horizon, coverage, new)
+    except Exception as exc:  # noqa: BLE001 - any statsmodels failure means fallback
+        return None, f"{type(exc).__name__}: {exc}"
+    if not all(np.all(np.isfinite(a)) for a in out if a is not None):
+        return None, "non-finite forecast"
+    return out, None
+
+
+def _fallback(y, m, horizon, coverage):
+    """Seasonal naive forecast (and interval) of one series."""
+    model = SeasonalNaiveForecaster(horizon=horizon, season_length=m).fit(pd.Series(y))
+    if coverage is None:
+        return model.predict().to_numpy(), None, None
+    bounds = model.predict_interval(coverage=coverage).to_numpy()
+    return bounds.mean(axis=1), bounds[:, 0], bounds[:, 1]
+
+
+def _store(out, i, j, result):
+    for k, values in enumerate(result):
+        if values is not None:
+            out[k, i, :, j] = values
+
+
+class _StatsmodelsForecaster(BaseForecaster):
+    """Adapter: subclasses implement ``_estimate`` and ``_forecast`` on one 1D series.
+
+    ``_estimate(y, m)`` returns a small picklable state (the chosen model and its
+    parameters) or raises; ``_forecast(state, y, m, horizon, coverage, new)`` returns
+    ``(mean, lower, upper)`` arrays of length ``horizon`` (bounds None when ``coverage`` is
+    None) for the history ``y``; ``new`` is False when ``y`` is the series ``state`` was
+    fitted on.
+    """
+
+    def __init__(self, horizon=1, freq=None, target=None, id_col="unique_id", time_col="ds",
+                 season_length=None, n_jobs=None, verbose=False):
+        self.horizon = horizon
+        self.freq = freq
+        self.target = target
+        self.id_col = id_col
+        self.time_col = time_col
+        self.season_length = season_length
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    def _season(self) -> int:
+        if self.season_length is None:
+            return 1
+        return check_positive_int(self.season_length, "season_length")
+
+    def _min_length(self):
+        return max(3, self._season() + 1)
+
+    def _context_length(self):
+        return max(200, 10 * self._season())
+
+    def _map(self, jobs: list, what: str) -> list:
+        from joblib import Parallel, delayed
+
+        model = clone(self)  # parameters only: cheap to send to the workers
+        results = Parallel(n_jobs=self.n_jobs, return_as="generator")(
+            delayed(_job)(model, *job) for job in jobs)
+        if self.verbose:
+            from tqdm.auto import tqdm
+
+            results = tqdm(results, total=len(jobs), desc=f"{type(self).__name__} {what}")
+        return list(results)
+
+    def _warn(self, sid, target, error):
+        name = "the series" if sid is None else f"series {sid!r}"
+        if len(self.targets_) > 1:
+            name += f", target {target!r}"
+        method = "naive" if self._season() == 1 else "seasonal naive"
+        warnings.warn(f"{type(self).__name__}: statsmodels failed on {name} ({error}); "
+                      f"using the {method} forecast for it instead.", UserWarning, stacklevel=4)
+
+    def _fit(self, panel):
+        _require_statsmodels()
+        m, n_targets = self._season(), len(panel.targets)
+        keys = [(i, j) for i in range(len(panel.ids)) for j in range(n_targets)]
+        out = self._map([(panel.series(i)[:, j], m, None, None, None, None)
+                         for i, j in keys], "fit")
+        self.states_ = [[None] * n_targets for _ in panel.ids]
+        self.fallback_ = []
+        for (i, j), (state, error) in zip(keys, out):
+            self.states_[i][j] = state
+            if error is not None:
+                self.fallback_.append((panel.ids[i], panel.targets[j]))
+                self._warn(panel.ids[i], panel.targets[j], error)
+
+    def _sources(self, panel):
+        """Fitted states (per target) to forecast each series of ``panel``, and ``new``."""
+        if panel is self.train_panel_:
+            return [(row, False) for row in self.states_]
+        where = {sid: i for i, sid in enumerate(self.train_panel_.ids)}
+        unknown = [_ESTIMATE] * len(self.targets_)
+        return [(self.states_[where[sid]] if sid in where else
+                 self.states_[0] if len(self.states_) == 1 else unknown, True)
+                for sid in panel.ids]
+
+    def _run(self, panel, horizon, coverage):
+        """Mean, lower and upper forecasts, each ``(n_series, horizon, n_targets)``."""
+        m, n_targets = self._season(), len(self.targets_)
+        out = np.full((3, len(panel.ids), horizon, n_targets), np.nan)
+        jobs, keys = [], []
+        for i, (states, new) in enumerate(self._sources(panel)):
+            for j, state in enumerate(states):
+                y = panel.series(i)[:, j]
+                if state is None:  # failed at fit (warned there)
+                    _store(out, i, j, _fallback(y, m, horizon, coverage))
+                else:
+                    jobs.append((y, m, horizon, coverage, state, new))
+                    keys.append((i, j))
+        for (i, j), job, (result, error) in zip(keys, jobs, self._map(jobs, "predict")):
+            if error is not None:
+                self._warn(panel.ids[i], self.targets_[j], error)
+                result = _fallback(job[0], m, horizon, coverage)
+            _store(out, i, j, result)
+        return out
+
+    def _predict(self, panel, horizon, future):
+        return self._run(panel, horizon, None)[0]
+
+    def _predict_interval(self, panel, horizon, future, coverage):
+        _, lower, upper = self._run(panel, horizon, coverage)
+        return lower, upper
+
+
+# ------------------------------------------------------------------------------ ARIMA
+def _seasonal_diffs(y, m) -> int:
+    """Seasonal differences (0 or 1): 1 when the STL seasonal strength exceeds 0.64."""
+    from statsmodels.tsa.seasonal import STL
+
+    if m < 2 or len(y) < 2 * m + 1:
+        return 0
+    parts = STL(y, period=m).fit()
+    total = np.var(parts.seasonal + parts.resid)
+    return int(total > 0 and 1 - np.var(parts.resid) / total > 0.64)
+
+
+def _diffs(y, max_d) -> int:
+    """Differences until the KPSS test (level stationarity, 5 %) no longer rejects."""
+    from statsmodels.tsa.stattools import kpss
+
+    d = 0
+    while d < max_d:
+        x = np.diff(y, n=d)
+        if len(x) < 4 or np.ptp(x) == 0 or kpss(x, regression="c", nlags="auto")[1] >= 0.05:
+            break
+        d += 1
+    return d
+
+
+def _arima_spec(key, d, D, m) -> dict:
+    p, q, P, Q, constant = key
+    return {"order": (p, d, q), "seasonal_order": (P, D, Q, m) if m > 1 else (0, 0, 0, 0),
+            "trend": "c" if constant else None}
+
+
+def _arima_aic(y, spec) -> tuple:
+    """``(aic, params)`` of one SARIMAX fit; ``(inf, None)`` when it fails."""
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    try:
+        res = SARIMAX(y, **spec).fit(disp=False)
+    except (ValueError, np.linalg.LinAlgError):
+        return np.inf, None
+    return (res.aic if np.isfinite(res.aic) else np.inf), res.params
+
+
+def _neighbours(key, max_p, max_q, max_seasonal, allow_constant):
+    p, q, P, Q, c = key
+    moves = [(1, 0, 0, 0), (0, 1, 0, 0), (1, 1, 0, 0), (0, 0, 1, 0), (0, 0, 0, 1), (0, 0, 1, 1)]
+    out = [(p + s * a, q + s * b, P + s * e, Q + s * f, c)
+           for a, b, e, f in moves for s in (1, -1)]
+    out += [(p, q, P, Q, not c)] if allow_constant else []
+    return [k for k in out if 0 <= k[0] <= max_p and 0 <= k[1] <= max_q
+            and 0 <= k[2] <= max_seasonal and 0 <= k[3] <= max_seasonal]
+
+
+def _stepwise(y, d, D, m, max_p, max_q, max_models=40) -> dict:
+    """Hyndman-Khandakar stepwise search of ``(p, q, P, Q, constant)`` by AIC."""
+    allow_constant, max_seasonal = d + D <= 1, int(m > 1)
+    fits = {}
+
+    def aic(key):
+        if key not in fits and len(fits) < max_models:
+            fits[key] = _arima_aic(y, _arima_spec(key, d, D, m))
+        return fits.get(key, (np.inf,))[0]
+
+    starts = {(min(p, max_p), min(q, max_q), min(P, max_seasonal), min(Q, max_seasonal),
+               allow_constant) for p, q, P, Q in [(2, 2, 1, 1), (0, 0, 0, 0), (1, 0, 1, 0),
+                                                  (0, 1, 0, 1)]}
+    best = min(starts, key=aic)
+    while True:
+        better = [k for k in _neighbours(best, max_p, max_q, max_seasonal, allow_constant)
+                  if aic(k) < aic(best)]
+        if not better:
+            break
+        best = min(better, key=aic)
+    if not np.isfinite(aic(best)):
+        raise ValueError("no ARIMA model could be fitted")
+    return {**_arima_spec(best, d, D, m), "params": fits[best][1]}
+
+
+class ARIMAForecaster(_StatsmodelsForecaster):
+    """Automatic (seasonal) ARIMA per series, as ``auto.arima`` of R's forecast package.
+
+    The seasonal differencing ``D`` (0 or 1) comes from the STL seasonal strength (> 0.64),
+    the differencing ``d`` from repeated KPSS tests at 5 %; then a stepwise search over
+    ``(p, q)``, ``(P, Q)`` (at most 1) and a constant (when ``d + D <= 1``) minimises the
+    AIC of statsmodels ``SARIMAX`` fits (at most 40 per series). New histories are
+    forecast with the fitted parameters, without re-estimation.
+
+    Parameters
+    ----------
+    horizon : int, default=1
+        Steps to forecast.
+    freq : str or None, default=None
+        Frequency of the time index; inferred when None.
+    target : str, list of str or None, default=None
+        Target column(s); each is modelled separately.
+    id_col, time_col : str, default="unique_id", "ds"
+        Column names of long-format data.
+    season_length : int or None, default=None
+        Season length ``m``; None or 1 fits non-seasonal models.
+    max_p, max_d, max_q : int, default=3, 2, 3
+        Largest AR order, number of differences and MA order searched.
+    n_jobs : int or None, default=None
+        Series fitted in parallel (joblib; -1 uses every core).
+    verbose : bool, default=False
+        Show a progress bar over the series.
+
+    Attributes
+    ----------
+    states_ : list of list of dict or None
+        Per training series and target: ``order``, ``seasonal_order``, ``trend`` and
+        ``params`` of the chosen model; None where statsmodels failed.
+    fallback_ : list of tuple
+        ``(series id, target)`` of the series that fell back to (seasonal) naive at fit.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> y = pd.Series(np.cumsum(np.random.default_rng(0).normal(size=60)))
+    >>> model = ARIMAForecaster(horizon=3).fit(y)
+    >>> model.states_[0][0]["order"]
+    (1, 1, 0)
+    >>> model.predict().shape
+    (3,)
+    """
+
+    def __init__(self, horizon=1, freq=None, target=None, id_col="unique_id", time_col="ds",
+                 season_length=None, max_p=3, max_d=2, max_q=3, n_jobs=None, verbose=False):
+        super().__init__(horizon=horizon, freq=freq, target=target, id_col=id_col,
+                         time_col=time_col, season_length=season_length, n_jobs=n_jobs,
+                         verbose=verbose)
+        self.max_p = max_p
+        self.max_d = max_d
+        self.max_q = max_q
+
+    def _estimate(self, y, m):
+        D = _seasonal_diffs(y, m)
+        d = _diffs(y[m:] - y[:-m] if D else y, self.max_d)
+        return _stepwise(y, d, D, m, self.max_p, self.max_q)
+
+    def _forecast(self, state, y, m, horizon, coverage, new):
+        from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+        spec = {k: v for k, v in state.items() if k != "params"}
+        forecast = SARIMAX(y, **spec).filter(state["params"]).get_forecast(horizon)
+        if coverage is None:
+            return forecast.predicted_mean, None, None
+        bounds = forecast.conf_int(alpha=1 - coverage)
+        return forecast.predicted_mean, bounds[:, 0], bounds[:, 1]
+
+
+# -------------------------------------------------------------------------- ETS, Theta
+def _ets_specs(n, m) -> list:
+    trends = [(None, False), ("add", False), ("add", True)] if n >= 4 else [(None, False)]
+    seasons = [None, "add"] if m > 1 and n >= 2 * m else [None]
+    return [{"trend": t, "damped_trend": damped, "seasonal": s,
+             "seasonal_periods": m if s else None} for t, damped in trends for s in seasons]
+
+
+class ETSForecaster(_StatsmodelsForecaster):
+    """Automatic exponential smoothing (ETS) per series, on statsmodels ``ETSModel``.
+
+    Fits every additive-error model with no, additive or damped additive trend and no or
+    additive seasonality (when ``season_length > 1`` and the series spans two seasons) and
+    keeps the lowest AIC. On a new history the smoothing and damping parameters are kept
+    and only the initial states are re-estimated.
+
+    Parameters
+    ----------
+    horizon : int, default=1
+        Steps to forecast.
+    freq : str or None, default=None
+        Frequency of the time index; inferred when None.
+    target : str, list of str or None, default=None
+        Target column(s); each is modelled separately.
+    id_col, time_col : str, default="unique_id", "ds"
+        Column names of long-format data.
+    season_length : int or None, default=None
+        Season length ``m``; None or 1 fits non-seasonal models.
+    n_jobs : int or None, default=None
+        Series fitted in parallel (joblib; -1 uses every core).
+    verbose : bool, default=False
+        Show a progress bar over the series.
+
+    Attributes
+    ----------
+    states_ : list of list of dict or None
+        Per training series and target: the model ``spec``, its ``params`` and their
+        ``names``; None where statsmodels failed.
+    fallback_ : list of tuple
+        ``(series id, target)`` of the series that fell back to (seasonal) naive at fit.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> y = pd.Series([10.0, 12.0, 11.0, 13.0, 12.0, 14.0, 13.0, 15.0, 14.0, 16.0])
+    >>> ETSForecaster(horizon=2).fit(y).predict().shape
+    (2,)
+    """
+
+    def _estimate(self, y, m):
+        from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+        best, best_aic = None, np.inf
+        for spec in _ets_specs(len(y), m):
+            try:
+                res = ETSModel(pd.Series(y), error="add", **spec).fit(disp=False)
+            except (ValueError, np.linalg.LinAlgError):
+                continue
+            if np.isfinite(res.aic) and res.aic < best_aic:
+                best_aic = res.aic
+                best = {"spec": spec, "params": res.params, "names": res.param_names}
+        if best is None:
+            raise ValueError("no ETS model could be fitted")
+        return best
+
+    def _forecast(self, state, y, m, horizon, coverage, new):
+        from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+        model = ETSModel(pd.Series(y), error="add", **state["spec"])
+        if new:
+            fixed = {name: value for name, value in zip(state["names"], state["params"])
+                     if not name.startswith("initial")}
+            with model.fix_params(fixed):
+                res = model.fit(disp=False)
+        else:
+            res = model.smooth(state["params"])
+        if coverage is None:
+            return np.asarray(res.forecast(horizon)), None, None
+        frame = res.get_prediction(start=len(y), end=len(y) + horizon - 1) \
+            .summary_frame(alpha=1 - coverage)
+        return frame["mean"].to_numpy(), frame["pi_lower"].to_numpy(), \
+            frame["pi_upper"].to_numpy()
+
+
+class ThetaForecaster(_StatsmodelsForecaster):
+    """The Theta method (Assimakopoulos & Nikolopoulos) per series, on statsmodels.
+
+    statsmodels ``ThetaModel``: the series is seasonally adjusted (multiplicatively) when
+    ``season_length > 1`` and it tests seasonal, then forecast by simple exponential
+    smoothing plus half the slope of its linear trend. Its two parameters are re-estimated
+    on every history forecast (cheap: a regression and a one-parameter SES).
+
+    Parameters
+    ----------
+    horizon : int, default=1
+        Steps to forecast.
+    freq : str or None, default=None
+        Frequency of the time index; inferred when None.
+    target : str, list of str or None, default=None
+        Target column(s); each is modelled separately.
+    id_col, time_col : str, default="unique_id", "ds"
+        Column names of long-format data.
+    season_length : int or None, default=None
+        Season length ``m``; None or 1 fits non-seasonal models.
+    n_jobs : int or None, default=None
+        Series fitted in parallel (joblib; -1 uses every core).
+    verbose : bool, default=False
+        Show a progress bar over the series.
+
+    Attributes
+    ----------
+    states_ : list of list of dict or None
+        Per training series and target: the fitted ``b0`` (drift) and ``alpha`` (SES);
+        None where statsmodels failed.
+    fallback_ : list of tuple
+        ``(series id, target)`` of the series that fell back to (seasonal) naive at fit.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> y = pd.Series([10.0, 12.0, 11.0, 13.0, 12.0, 14.0, 13.0, 15.0, 14.0, 16.0])
+    >>> ThetaForecaster(horizon=2).fit(y).predict().shape
+    (2,)
+    """
+
+    def _estimate(self, y, m):
+        params = self._theta(y, m).params
+        return {"b0": float(params["b0"]), "alpha": float(params["alpha"])}
+
+    def _theta(self, y, m):
+        from statsmodels.tsa.forecasting.theta import ThetaModel
+
+        return ThetaModel(y, period=m, deseasonalize=m > 1).fit()
+
+    def _forecast(self, state, y, m, horizon, coverage, new):
+        res = self._theta(y, m)
+        mean = np.asarray(res.forecast(horizon))
+        if coverage is None:
+            return mean, None, None
+        bounds = np.asarray(res.prediction_intervals(horizon, alpha=1 - coverage))
+        return mean, bounds[:, 0], bounds[:, 1]
