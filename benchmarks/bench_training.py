@@ -44,7 +44,7 @@ WINDOW, HORIZON, BATCH_SIZE, EPOCHS, LR, GRAD_CLIP = 72, 24, 256, 3, 1e-3, 1.0
 SIZES = {  # name: (hidden_size, num_layers, n_windows)
     "tiny": (16, 1, 4096),
     "medium": (64, 2, 4096),
-    "large": (256, 1, 512),  # fewer windows: one step costs ~15x a medium one on 2 cores
+    "large": (256, 1, 256),  # fewer windows (one batch an epoch): a step costs ~10x medium
 }
 AUTOCAST = {"32": None, "bf16": torch.bfloat16, "16": torch.float16}
 VARIANTS = ("tsrnn", "hand")
@@ -115,21 +115,23 @@ def fit_tsrnn(X, y, hidden_size, num_layers, device, precision):
 FITS = {"tsrnn": fit_tsrnn, "hand": fit_hand}
 
 
-def timed_fit(variant, X, y, size, device, precision) -> tuple[float, float | None, object]:
-    """Seconds for one fit, the CUDA peak memory in MiB (None on CPU), the predict function."""
+def timed_fit(variant, X, y, size, device, precision) -> tuple[float, float, float | None,
+                                                               object]:
+    """Wall and process CPU seconds of one fit, the CUDA peak memory in MiB (None on CPU),
+    and the predict function."""
     hidden_size, num_layers, _ = SIZES[size]
     gc.collect()
     if device.type == "cuda":
         torch.cuda.synchronize()
         torch.cuda.reset_peak_memory_stats()
         base = torch.cuda.memory_allocated()
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     predict = FITS[variant](X, y, hidden_size, num_layers, device, precision)
     if device.type == "cuda":
         torch.cuda.synchronize()
-    seconds = time.perf_counter() - start
+    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
     peak = (torch.cuda.max_memory_allocated() - base) / 2**20 if device.type == "cuda" else None
-    return seconds, peak, predict
+    return seconds, cpu_seconds, peak, predict
 
 
 def cpu_peak_rss(variant: str, size: str, args) -> float:
@@ -156,34 +158,40 @@ def memory_child(variant: str, size: str, precision: str) -> None:
     print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - before)  # KiB on Linux
 
 
-def bench_size(size: str, device, args) -> dict:
-    """Interleaved repetitions of both variants on one model size."""
-    hidden_size, num_layers, n_windows = SIZES[size]
-    X, y = make_data(n_windows)
-    times = {v: [] for v in VARIANTS}
-    peaks = {v: [] for v in VARIANTS}
-    predicts = {}
+def run_reps(X, y, size: str, device, args) -> dict:
+    """Interleaved timed fits of both variants: ``{variant: {"wall": [...], ...}}``."""
+    runs = {v: dict(wall=[], cpu=[], peak=[]) for v in VARIANTS}
     for variant in VARIANTS:  # untimed warm-up on 2 batches: first-call set-up of the kernels
         timed_fit(variant, X[:2 * BATCH_SIZE], y[:2 * BATCH_SIZE], size, device, args.precision)
     for rep in range(args.reps):
         for variant in VARIANTS if rep % 2 == 0 else VARIANTS[::-1]:
-            seconds, peak, predict = timed_fit(variant, X, y, size, device, args.precision)
-            times[variant].append(seconds)
-            peaks[variant].append(peak)
-            predicts[variant] = predict
-    mse = {v: float(np.mean((predicts[v](X) - y) ** 2)) for v in VARIANTS}  # not timed
-    if device.type == "cpu":
-        peak_mib = {v: cpu_peak_rss(v, size, args) for v in VARIANTS}
-    else:
-        peak_mib = {v: max(peaks[v]) for v in VARIANTS}
-    ratios = [a / b for a, b in zip(times["tsrnn"], times["hand"])]
+            wall, cpu, peak, predict = timed_fit(variant, X, y, size, device, args.precision)
+            runs[variant]["wall"].append(wall)
+            runs[variant]["cpu"].append(cpu)
+            runs[variant]["peak"].append(peak)
+            runs[variant]["predict"] = predict
+    return runs
+
+
+def bench_size(size: str, device, args) -> dict:
+    """Medians, paired ratios, throughput, peak memory and fit quality on one model size."""
+    hidden_size, num_layers, n_windows = SIZES[size]
+    X, y = make_data(n_windows)
+    runs = run_reps(X, y, size, device, args)
+    a, b = runs["tsrnn"], runs["hand"]
     result = dict(size=size, hidden_size=hidden_size, num_layers=num_layers,
-                  n_windows=n_windows, ratio_median=statistics.median(ratios), ratios=ratios)
-    for v in VARIANTS:
-        median = statistics.median(times[v])
-        result[v] = dict(seconds_median=median, seconds=times[v],
-                         windows_per_s=n_windows * EPOCHS / median,
-                         peak_memory_mib=peak_mib[v], train_mse=mse[v])
+                  n_windows=n_windows, ratios=[t / h for t, h in zip(a["wall"], b["wall"])],
+                  cpu_ratios=[t / h for t, h in zip(a["cpu"], b["cpu"])])
+    result["ratio_median"] = statistics.median(result["ratios"])
+    result["cpu_ratio_median"] = statistics.median(result["cpu_ratios"])
+    for variant, run in runs.items():
+        median = statistics.median(run["wall"])
+        peak = cpu_peak_rss(variant, size, args) if device.type == "cpu" else max(run["peak"])
+        result[variant] = dict(
+            seconds_median=median, seconds=run["wall"],
+            cpu_seconds_median=statistics.median(run["cpu"]), cpu_seconds=run["cpu"],
+            windows_per_s=n_windows * EPOCHS / median, peak_memory_mib=peak,
+            train_mse=float(np.mean((run["predict"](X) - y) ** 2)))  # fit quality, untimed
     return result
 
 
@@ -200,7 +208,7 @@ def environment(device, threads: int) -> dict:
 
 def print_table(results: list[dict]) -> None:
     """A readable table of the medians."""
-    head = (f"{'size':<7}{'windows':>8}{'tsrnn s':>9}{'hand s':>9}{'ratio':>7}"
+    head = (f"{'size':<7}{'windows':>8}{'tsrnn s':>9}{'hand s':>9}{'ratio':>7}{'cpu ratio':>10}"
             f"{'tsrnn win/s':>13}{'hand win/s':>12}{'tsrnn MiB':>11}{'hand MiB':>10}"
             f"{'tsrnn MSE':>11}{'hand MSE':>10}")
     print(head)
@@ -208,7 +216,7 @@ def print_table(results: list[dict]) -> None:
     for r in results:
         a, b = r["tsrnn"], r["hand"]
         print(f"{r['size']:<7}{r['n_windows']:>8}{a['seconds_median']:>9.2f}"
-              f"{b['seconds_median']:>9.2f}{r['ratio_median']:>7.2f}"
+              f"{b['seconds_median']:>9.2f}{r['ratio_median']:>7.2f}{r['cpu_ratio_median']:>10.2f}"
               f"{a['windows_per_s']:>13,.0f}{b['windows_per_s']:>12,.0f}"
               f"{a['peak_memory_mib']:>11.1f}{b['peak_memory_mib']:>10.1f}"
               f"{a['train_mse']:>11.4f}{b['train_mse']:>10.4f}")

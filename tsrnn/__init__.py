@@ -2,27 +2,37 @@
 
 Neural estimators (LSTM, GRU, simple RNN) on windowed arrays and on pandas time series,
 classical baselines in the same API, metrics, backtesting, comparison and tuning.
+
+Names are imported lazily, so that ``import tsrnn`` (and the command line, and joblib
+workers running classical models) does not pay for importing torch until it is used.
 """
 
-from .estimators import (
-    GRUClassifier,
-    GRURegressor,
-    LSTMClassifier,
-    LSTMRegressor,
-    RNNClassifier,
-    RNNRegressor,
-)
-from .exceptions import NotFittedError, TrainingDivergedError
+from importlib import import_module
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "GRUClassifier",
-    "GRURegressor",
-    "LSTMClassifier",
-    "LSTMRegressor",
-    "NotFittedError",
-    "RNNClassifier",
-    "RNNRegressor",
-    "TrainingDivergedError",
-]
+_EXPORTS = {
+    "tsrnn.estimators": ["GRUClassifier", "GRURegressor", "LSTMClassifier", "LSTMRegressor",
+                         "RNNClassifier", "RNNRegressor"],
+    "tsrnn.forecasting": ["ARIMAForecaster", "DriftForecaster", "ETSForecaster",
+                          "GRUForecaster", "LSTMForecaster", "MeanForecaster",
+                          "Naive2Forecaster", "NaiveForecaster", "RNNForecaster",
+                          "SeasonalNaiveForecaster", "ThetaForecaster"],
+    "tsrnn.exceptions": ["NotFittedError", "TrainingDivergedError"],
+    "tsrnn.model_selection": ["ExpandingWindowSplit", "SlidingWindowSplit", "backtest",
+                              "compare"],
+    "tsrnn.tuning": ["OptunaSearchCV"],
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        return getattr(import_module(_WHERE[name]), name)
+    raise AttributeError(f"module 'tsrnn' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + __all__)

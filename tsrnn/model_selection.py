@@ -202,7 +202,8 @@ def _drop_short(train, test, id_col: str, min_length: int):
     """Leave out (with a warning) the series with too short a training part."""
     if not isinstance(train, pd.DataFrame) or id_col not in train.columns:
         return train, test
-    counts = train[id_col].value_counts()
+    every = pd.concat([train[id_col], test[id_col]]).unique()
+    counts = train[id_col].value_counts().reindex(every, fill_value=0)
     short = counts.index[counts < min_length].tolist()
     if short:
         warnings.warn(f"series {short} have fewer than {min_length} training observations "
@@ -244,6 +245,21 @@ def _summary(rows: pd.DataFrame, id_col: str) -> pd.Series:
     return pd.Series({"n_series": len(per), "mae": per["mae"].mean(),
                       "rmse": np.sqrt(per["mse"]).mean(), "smape": per["smape"].mean(),
                       "mase": per["mase"].mean()})
+
+
+def _forecast_fold(forecaster, model, train, horizon: int, refit: bool):
+    """Fit (a clone, unless reusing ``model``) and forecast one fold; returns timings too."""
+    start = time.perf_counter()
+    if refit or model is None:
+        model = clone(forecaster).fit(train)
+    fitted = time.perf_counter()
+    if len(model.targets_) != 1:
+        raise ValueError(f"backtest scores one target; the data has {model.targets_}: "
+                         "set the forecaster's target.")
+    pred = model.predict(horizon=horizon) if refit else model.predict(X=train, horizon=horizon)
+    timing = pd.Series({"fit_time": fitted - start,
+                        "predict_time": time.perf_counter() - fitted})
+    return model, pred, timing
 
 
 def backtest(forecaster, data, cv=None, n_origins: int = 3, refit: bool = True,
@@ -297,23 +313,12 @@ def backtest(forecaster, data, cv=None, n_origins: int = 3, refit: bool = True,
                              "training timestamp (and neither part empty).")
         train, test = _drop_short(data.iloc[tr], data.iloc[te], keys[0],
                                   forecaster._min_length())
-        start = time.perf_counter()
-        if refit or model is None:
-            model = clone(forecaster).fit(train)
-        fitted = time.perf_counter()
-        if len(model.targets_) != 1:
-            raise ValueError(f"backtest scores one target; the data has {model.targets_}: "
-                             "set the forecaster's target.")
         horizon = int(codes[te].max() - codes[tr].max())
-        pred = model.predict(horizon=horizon) if refit else \
-            model.predict(X=train, horizon=horizon)
-        done = time.perf_counter()
+        model, pred, timing = _forecast_fold(forecaster, model, train, horizon, refit)
         fold_rows = _fold_rows(pred, test, train, model.targets_[0], keys, m)
         rows.append(fold_rows.assign(fold=fold))
-        cutoff = _long(train, model.targets_[0], *keys)[keys[1]].max()
-        summaries.append(pd.concat([pd.Series({"cutoff": cutoff}), _summary(fold_rows, keys[0]),
-                                    pd.Series({"fit_time": fitted - start,
-                                               "predict_time": done - fitted})]))
+        cutoff = pd.Series({"cutoff": _long(train, model.targets_[0], *keys)[keys[1]].max()})
+        summaries.append(pd.concat([cutoff, _summary(fold_rows, keys[0]), timing]))
     forecasts = pd.concat(rows, ignore_index=True)
     forecasts = forecasts[["fold", *forecasts.columns[:-1]]]
     summary = pd.DataFrame(summaries).rename_axis("fold").infer_objects()
@@ -395,14 +400,16 @@ def _plot(path, forecasts: dict, id_col: str, time_col: str, n_series: int) -> N
     except ImportError as exc:
         raise ImportError("plot= needs matplotlib: pip install tsrnn[plot]") from exc
     any_rows = next(iter(forecasts.values()))
-    ids = any_rows[id_col].drop_duplicates().tolist()[:n_series]
+    last_fold = any_rows["fold"].max()
+    ids = any_rows.loc[any_rows["fold"] == last_fold, id_col].drop_duplicates()[:n_series]
     fig = Figure(figsize=(9, 2.6 * len(ids)), layout="constrained")  # Agg, no pyplot state
     for ax, sid in zip(fig.subplots(len(ids), 1, squeeze=False)[:, 0], ids):
         truth = any_rows[any_rows[id_col] == sid].drop_duplicates(time_col)
         ax.plot(truth[time_col], truth["y"], color="black", label="truth")
         for name, rows in forecasts.items():
-            last = rows[(rows[id_col] == sid) & (rows["fold"] == rows["fold"].max())]
+            last = rows[(rows[id_col] == sid) & (rows["fold"] == last_fold)]
             ax.plot(last[time_col], last["y_pred"], marker=".", label=name)
         ax.set_title(str(sid))
+        ax.tick_params(axis="x", labelrotation=30)
     fig.axes[0].legend(loc="best", fontsize="small")
     fig.savefig(path)

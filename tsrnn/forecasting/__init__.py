@@ -1,8 +1,24 @@
-"""Forecasters on pandas time series: neural and classical, one contract."""
+"""Forecasters on pandas time series: neural and classical, one contract (``base.py``)."""
 
-from .base import BaseForecaster
-from .baselines import NaiveForecaster
-from .neural import GRUForecaster, LSTMForecaster, RNNForecaster
+from importlib import import_module
 
-__all__ = ["BaseForecaster", "GRUForecaster", "LSTMForecaster", "NaiveForecaster",
-           "RNNForecaster"]
+_EXPORTS = {
+    ".base": ["BaseForecaster"],
+    ".baselines": ["DriftForecaster", "MeanForecaster", "Naive2Forecaster", "NaiveForecaster",
+                   "SeasonalNaiveForecaster"],
+    ".neural": ["GRUForecaster", "LSTMForecaster", "RNNForecaster"],
+    ".statistical": ["ARIMAForecaster", "ETSForecaster", "ThetaForecaster"],
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        return getattr(import_module(_WHERE[name], __name__), name)
+    raise AttributeError(f"module 'tsrnn.forecasting' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + __all__)

@@ -7,6 +7,7 @@ forecasts in the same layout as its input.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -141,11 +142,33 @@ def infer_step(indexes: list, freq=None):
             return ix.freq
         utc = ix.tz_convert("UTC") if ix.tz is not None else ix
         if len(ix) >= 3:
-            inferred = pd.infer_freq(utc) or pd.infer_freq(utc[-min(len(utc), 50):])
+            inferred = (_infer(ix) or _infer(utc) or _infer(ix[-min(len(ix), 50):])
+                        or _infer(utc[-min(len(utc), 50):]))
             if inferred is not None:
                 return pd.tseries.frequencies.to_offset(inferred)
-    raise ValueError("cannot infer the frequency of the time index (irregular or missing "
-                     "timestamps?); pass freq= (e.g. 'h', 'D', 'W-SUN').")
+    raise ValueError("cannot infer the frequency of the time index"
+                     f"{_irregularity(max(indexes, key=len))}; pass freq= "
+                     "(e.g. 'h', 'D', 'W-SUN') or fill the gaps first.")
+
+
+def _infer(index: pd.DatetimeIndex):
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pandas 3 announces an offset return type
+            return pd.infer_freq(index)
+    except (TypeError, ValueError):
+        return None
+
+
+def _irregularity(index: pd.Index) -> str:
+    """Where the spacing of ``index`` departs from its most common step."""
+    if len(index) < 3:
+        return f" (only {len(index)} timestamps)"
+    steps = pd.Series(index[1:] - index[:-1])
+    usual = steps.mode().iloc[0]
+    pos = int(np.argmax((steps != usual).to_numpy())) + 1
+    return (f" (irregular spacing: {index[pos - 1]} is followed by {index[pos]}, while the "
+            f"usual step is {usual}; first missing timestamp: {index[pos - 1] + usual})")
 
 
 def future_index(last, step, horizon: int, like: pd.Index) -> pd.Index:
@@ -153,7 +176,7 @@ def future_index(last, step, horizon: int, like: pd.Index) -> pd.Index:
     if isinstance(like, pd.PeriodIndex):
         return pd.period_range(last + 1, periods=horizon, freq=like.freq)
     if isinstance(like, pd.DatetimeIndex):
-        if like.tz is not None:
+        if like.tz is not None and isinstance(step, pd.offsets.Tick):  # fixed steps: UTC
             utc = pd.date_range(last.tz_convert("UTC"), periods=horizon + 1, freq=step)[1:]
             return utc.tz_convert(like.tz)
         return pd.date_range(last, periods=horizon + 1, freq=step)[1:]
@@ -209,10 +232,12 @@ def to_panel(data, spec: Spec, fitted_targets=None, min_length: int = 1) -> Pane
         block = frame[targets].to_numpy(dtype=np.float64)
         check_finite(block, f"the target of {_name(sid)}", (index, targets))
         cov_names = [c for c in frame.columns if c not in targets]
+        cov_block = frame[cov_names].to_numpy(dtype=np.float64)
+        check_finite(cov_block, f"the covariates of {_name(sid)}", (index, cov_names))
         ids.append(sid)
         indexes.append(index)
         values.append(block)
-        covs.append(frame[cov_names].to_numpy(dtype=np.float64))
+        covs.append(cov_block)
     return Panel(ids=ids, index=indexes, values=np.concatenate(values), targets=list(targets),
                  covariates=np.concatenate(covs) if cov_names else None,
                  covariate_names=cov_names, layout=layout)

@@ -33,6 +33,15 @@ def _as_list(value):
     return None if value is None else ([value] if isinstance(value, str) else list(value))
 
 
+def _target_columns(y, spec: Spec) -> list:
+    """The target columns of a ``y`` given apart from the covariates."""
+    if isinstance(y, pd.Series):
+        return [y.name if y.name is not None else "y"]
+    if isinstance(y, pd.DataFrame):
+        return [c for c in y.columns if c not in (spec.id_col, spec.time_col)]
+    raise TypeError(f"y must be a pandas Series or DataFrame, got {type(y).__name__}.")
+
+
 def _combine(X, y, spec: Spec):
     """One frame holding the targets ``y`` and the covariates ``X``, aligned by labels."""
     if y is None:
@@ -47,7 +56,10 @@ def _combine(X, y, spec: Spec):
         keys = [spec.id_col, spec.time_col]
         merged = target.merge(X, on=keys, how="left", validate="one_to_one")
     else:
-        merged = target.join(X, how="left", rsuffix="_cov")
+        clash = [c for c in X.columns if c in target.columns]
+        if clash:
+            raise ValueError(f"covariates X and target y share the column names {clash}.")
+        merged = target.join(X, how="left")
     new_cols = [c for c in merged.columns if c not in target.columns]
     if merged[new_cols].isna().any().any():
         row = merged.index[merged[new_cols].isna().any(axis=1)][0]
@@ -83,6 +95,8 @@ class BaseForecaster(BaseEstimator):
         """
         self.horizon_ = check_positive_int(self.horizon, "horizon")
         spec = self._spec()
+        if y is not None and spec.target is None:
+            spec.target = _target_columns(y, spec)
         panel = to_panel(_combine(X, y, spec), spec, min_length=self._min_length())
         self.freq_ = check_regular(panel, self.freq)
         self.targets_ = panel.targets
@@ -122,6 +136,9 @@ class BaseForecaster(BaseEstimator):
             wanted = future_index(index[-1], self.freq_, horizon, index)
             frame = lookup.get(sid)
             rows = None if frame is None else frame.reindex(wanted)[names]
+            if rows is not None and np.isinf(rows.to_numpy(dtype=np.float64)).any():
+                raise ValueError(f"covariates {names} contain infinity in the forecast "
+                                 f"period of {'the series' if sid is None else repr(sid)}.")
             if rows is None or rows.isna().any().any():
                 raise ValueError(f"covariates {names} are missing for the forecast period of "
                                  f"{'the series' if sid is None else repr(sid)}: X must cover "
@@ -218,7 +235,7 @@ def _rolling_origins(model: BaseForecaster, test: Panel):
     where = {sid: i for i, sid in enumerate(train.ids)}
     h, ctx = model.horizon_, model._context_length()
     has_cov = test.covariates is not None
-    hist_vals, hist_cov, act_vals, act_cov, scales = [], [], [], [], []
+    hist_vals, hist_cov, act_vals, act_cov, scales, origin_ids = [], [], [], [], [], []
     for i, sid in enumerate(test.ids):
         vals, cov, start = _joined(model, train, where.get(sid), test, i)
         origins = range(max(start, model._min_history()), len(vals), h)
@@ -227,6 +244,7 @@ def _rolling_origins(model: BaseForecaster, test: Panel):
         for origin in origins:
             lo = 0 if ctx is None else max(0, origin - ctx)
             hist_vals.append(vals[lo:origin])
+            origin_ids.append(sid)  # not unique: one entry per origin of the series
             act = np.full((h, vals.shape[1]), np.nan)
             act[: len(vals) - origin] = vals[origin:origin + h]
             act_vals.append(act)
@@ -238,7 +256,7 @@ def _rolling_origins(model: BaseForecaster, test: Panel):
     if not hist_vals:
         raise ValueError("no forecast origin in the data to score: it must hold at least one "
                          f"observation after {model._min_history()} of history.")
-    panel = Panel(ids=list(range(len(hist_vals))),
+    panel = Panel(ids=origin_ids,
                   index=[pd.RangeIndex(len(v)) for v in hist_vals],
                   values=np.concatenate(hist_vals), targets=test.targets,
                   covariates=np.concatenate(hist_cov) if has_cov else None,

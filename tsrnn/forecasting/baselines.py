@@ -40,24 +40,32 @@ class _Baseline(BaseForecaster):
     def _fit(self, panel):
         """Nothing to learn: every forecast depends only on the history it is made from."""
 
+    def _each(self, panel, method, *args) -> np.ndarray:
+        """``method(series, *args)`` stacked over the series; errors name the series."""
+        out = []
+        for i, sid in enumerate(panel.ids):
+            try:
+                out.append(method(panel.series(i), *args))
+            except ValueError as exc:
+                name = "the series" if sid is None else f"series {sid!r}"
+                raise ValueError(f"{type(self).__name__} on {name}: {exc}") from None
+        return np.stack(out)
+
     def _predict(self, panel, horizon, future):
-        return np.stack([self._point(panel.series(i), horizon)
-                         for i in range(len(panel.ids))])  # (series, horizon, targets)
+        return self._each(panel, self._point, horizon)  # (series, horizon, targets)
 
     def _predict_interval(self, panel, horizon, future, coverage):
         z = norm.ppf(0.5 + coverage / 2)
         point = self._predict(panel, horizon, future)
-        sd = np.stack([self._sd(panel.series(i), horizon, sid)
-                       for i, sid in enumerate(panel.ids)])
+        sd = self._each(panel, self._sd, horizon)
         return point - z * sd, point + z * sd
 
-    def _sd(self, x, horizon, sid):
+    def _sd(self, x, horizon):
         """Standard deviation of the h-step forecast errors, ``(horizon, n_targets)``."""
         residuals, spread = self._errors(x, horizon)
         if len(residuals) == 0:
-            name = "the series" if sid is None else f"series {sid!r}"
-            raise ValueError(f"{name} has {len(x)} observations: too few for the prediction "
-                             f"intervals of {type(self).__name__}, which need residuals.")
+            raise ValueError(f"{len(x)} observation(s) are too few for prediction intervals, "
+                             "which need in-sample residuals.")
         sigma = np.sqrt(np.mean(residuals**2, axis=0))  # (targets,)
         return sigma * np.broadcast_to(spread, (horizon, x.shape[1]))
 
@@ -271,8 +279,10 @@ class Naive2Forecaster(_Baseline):
         try:
             future = np.stack([naive2_forecast(x[:, j], length, m)
                                for j in range(x.shape[1])], axis=1)
-        except ValueError as exc:
-            raise ValueError(f"Naive2 with season_length={m}: {exc}") from None
+        except ValueError:  # the only one left after validation: seasonal, not positive
+            raise ValueError(f"it tests seasonal with season_length={m} but has non-positive "
+                             "values; the multiplicative decomposition of Naive2 needs "
+                             "positive data.") from None
         last = np.broadcast_to(x[-1], future.shape)
         return np.divide(future, last, out=np.ones_like(future), where=last != 0)
 

@@ -226,10 +226,11 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
             fut = None if future is None else _pad(future[:, done:done + step], step)
             out = self._step(windows, fut)  # (n, step, n_targets)
             chunks.append(out)
-            rows = out if fut is None else np.concatenate(
-                [out, self._future_rows(windows, fut)], axis=2)
-            windows = np.concatenate([windows, rows], axis=1)[:, -self.window_:]
             done += step
+            if done < horizon:  # feed the forecasts back as the newest observations
+                rows = out if fut is None else np.concatenate(
+                    [out, self._future_rows(windows, fut)], axis=2)
+                windows = np.concatenate([windows, rows], axis=1)[:, -self.window_:]
         pred = np.concatenate(chunks, axis=1)[:, :horizon]
         return pred * scale[:, None] + loc[:, None], scale
 

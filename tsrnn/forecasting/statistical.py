@@ -26,6 +26,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from .._validation import check_positive_int
+from ._arima_search import auto_arima_state
 from .base import BaseForecaster
 from .baselines import SeasonalNaiveForecaster
 
@@ -131,16 +132,21 @@ class _StatsmodelsForecaster(BaseForecaster):
             results = tqdm(results, total=len(jobs), desc=f"{type(self).__name__} {what}")
         return list(results)
 
-    def _warn(self, sid, target, error):
+    def _warn(self, sid, target, error, stacklevel):
         name = "the series" if sid is None else f"series {sid!r}"
         if len(self.targets_) > 1:
             name += f", target {target!r}"
         method = "naive" if self._season() == 1 else "seasonal naive"
         warnings.warn(f"{type(self).__name__}: statsmodels failed on {name} ({error}); "
-                      f"using the {method} forecast for it instead.", UserWarning, stacklevel=4)
+                      f"using the {method} forecast for it instead.", UserWarning,
+                      stacklevel=stacklevel)
+
+    def _check_params(self) -> None:
+        """Validate model-specific parameters before any fit (workers would hide errors)."""
 
     def _fit(self, panel):
         _require_statsmodels()
+        self._check_params()
         m, n_targets = self._season(), len(panel.targets)
         keys = [(i, j) for i in range(len(panel.ids)) for j in range(n_targets)]
         out = self._map([(panel.series(i)[:, j], m, None, None, None, None)
@@ -151,7 +157,7 @@ class _StatsmodelsForecaster(BaseForecaster):
             self.states_[i][j] = state
             if error is not None:
                 self.fallback_.append((panel.ids[i], panel.targets[j]))
-                self._warn(panel.ids[i], panel.targets[j], error)
+                self._warn(panel.ids[i], panel.targets[j], error, stacklevel=4)
 
     def _sources(self, panel):
         """Fitted states (per target) to forecast each series of ``panel``, and ``new``."""
@@ -178,7 +184,7 @@ class _StatsmodelsForecaster(BaseForecaster):
                     keys.append((i, j))
         for (i, j), job, (result, error) in zip(keys, jobs, self._map(jobs, "predict")):
             if error is not None:
-                self._warn(panel.ids[i], self.targets_[j], error)
+                self._warn(panel.ids[i], self.targets_[j], error, stacklevel=5)
                 result = _fallback(job[0], m, horizon, coverage)
             _store(out, i, j, result)
         return out
@@ -192,82 +198,6 @@ class _StatsmodelsForecaster(BaseForecaster):
 
 
 # ------------------------------------------------------------------------------ ARIMA
-def _seasonal_diffs(y, m) -> int:
-    """Seasonal differences (0 or 1): 1 when the STL seasonal strength exceeds 0.64."""
-    from statsmodels.tsa.seasonal import STL
-
-    if m < 2 or len(y) < 2 * m + 1:
-        return 0
-    parts = STL(y, period=m).fit()
-    total = np.var(parts.seasonal + parts.resid)
-    return int(total > 0 and 1 - np.var(parts.resid) / total > 0.64)
-
-
-def _diffs(y, max_d) -> int:
-    """Differences until the KPSS test (level stationarity, 5 %) no longer rejects."""
-    from statsmodels.tsa.stattools import kpss
-
-    d = 0
-    while d < max_d:
-        x = np.diff(y, n=d)
-        if len(x) < 4 or np.ptp(x) == 0 or kpss(x, regression="c", nlags="auto")[1] >= 0.05:
-            break
-        d += 1
-    return d
-
-
-def _arima_spec(key, d, D, m) -> dict:
-    p, q, P, Q, constant = key
-    return {"order": (p, d, q), "seasonal_order": (P, D, Q, m) if m > 1 else (0, 0, 0, 0),
-            "trend": "c" if constant else None}
-
-
-def _arima_aic(y, spec) -> tuple:
-    """``(aic, params)`` of one SARIMAX fit; ``(inf, None)`` when it fails."""
-    from statsmodels.tsa.statespace.sarimax import SARIMAX
-
-    try:
-        res = SARIMAX(y, **spec).fit(disp=False)
-    except (ValueError, np.linalg.LinAlgError):
-        return np.inf, None
-    return (res.aic if np.isfinite(res.aic) else np.inf), res.params
-
-
-def _neighbours(key, max_p, max_q, max_seasonal, allow_constant):
-    p, q, P, Q, c = key
-    moves = [(1, 0, 0, 0), (0, 1, 0, 0), (1, 1, 0, 0), (0, 0, 1, 0), (0, 0, 0, 1), (0, 0, 1, 1)]
-    out = [(p + s * a, q + s * b, P + s * e, Q + s * f, c)
-           for a, b, e, f in moves for s in (1, -1)]
-    out += [(p, q, P, Q, not c)] if allow_constant else []
-    return [k for k in out if 0 <= k[0] <= max_p and 0 <= k[1] <= max_q
-            and 0 <= k[2] <= max_seasonal and 0 <= k[3] <= max_seasonal]
-
-
-def _stepwise(y, d, D, m, max_p, max_q, max_models=40) -> dict:
-    """Hyndman-Khandakar stepwise search of ``(p, q, P, Q, constant)`` by AIC."""
-    allow_constant, max_seasonal = d + D <= 1, int(m > 1)
-    fits = {}
-
-    def aic(key):
-        if key not in fits and len(fits) < max_models:
-            fits[key] = _arima_aic(y, _arima_spec(key, d, D, m))
-        return fits.get(key, (np.inf,))[0]
-
-    starts = {(min(p, max_p), min(q, max_q), min(P, max_seasonal), min(Q, max_seasonal),
-               allow_constant) for p, q, P, Q in [(2, 2, 1, 1), (0, 0, 0, 0), (1, 0, 1, 0),
-                                                  (0, 1, 0, 1)]}
-    best = min(starts, key=aic)
-    while True:
-        better = [k for k in _neighbours(best, max_p, max_q, max_seasonal, allow_constant)
-                  if aic(k) < aic(best)]
-        if not better:
-            break
-        best = min(better, key=aic)
-    if not np.isfinite(aic(best)):
-        raise ValueError("no ARIMA model could be fitted")
-    return {**_arima_spec(best, d, D, m), "params": fits[best][1]}
-
-
 class ARIMAForecaster(_StatsmodelsForecaster):
     """Automatic (seasonal) ARIMA per series, as ``auto.arima`` of R's forecast package.
 
@@ -324,10 +254,12 @@ class ARIMAForecaster(_StatsmodelsForecaster):
         self.max_d = max_d
         self.max_q = max_q
 
+    def _check_params(self):
+        for name in ("max_p", "max_d", "max_q"):
+            check_positive_int(getattr(self, name), name, minimum=0)
+
     def _estimate(self, y, m):
-        D = _seasonal_diffs(y, m)
-        d = _diffs(y[m:] - y[:-m] if D else y, self.max_d)
-        return _stepwise(y, d, D, m, self.max_p, self.max_q)
+        return auto_arima_state(y, m, self.max_p, self.max_d, self.max_q)
 
     def _forecast(self, state, y, m, horizon, coverage, new):
         from statsmodels.tsa.statespace.sarimax import SARIMAX

@@ -1,0 +1,133 @@
+"""Pruning: search time and best score of ``OptunaSearchCV`` with and without pruning.
+
+Every run tunes a ``GRUForecaster(horizon=13)`` over ``default_search_space`` (hidden
+size, layers, dropout, lr, weight decay, batch size, window) on weekly M4 finance series
+(``tsrnn.datasets.load_m4_finance``), with the last 13 weeks of every series held out. The
+search scores candidates by 2 time-based folds (negative MASE of rolling-origin forecasts),
+``n_trials`` trials of at most ``max_epochs`` epochs, TPE seeded with the run's seed. The
+pruners compared at equal ``n_trials``: none, ``"median"`` and ``"hyperband"``. For each
+(seed, pruner): the wall time of the search (the final refit excluded), trials pruned,
+epochs trained, the best CV score, and the held-out negative MASE of the refit best
+configuration. Runs are interleaved (the pruner order rotates with the seed); torch uses one
+thread.
+
+Run from the repository root::
+
+    python benchmarks/bench_pruning.py            # writes benchmarks/results/pruning.{json,png}
+    python benchmarks/bench_pruning.py --quick    # 2 seeds x 4 trials x 2 epochs (smoke)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # benchmark the checkout, installed or not
+sys.path.insert(0, str(ROOT / "examples"))
+
+from tune_forecaster import HORIZON, LastBlocksSplit  # noqa: E402
+
+from tsrnn.datasets import load_m4_finance  # noqa: E402
+from tsrnn.forecasting import GRUForecaster  # noqa: E402
+from tsrnn.tuning import OptunaSearchCV  # noqa: E402
+
+PRUNERS = (None, "median", "hyperband")
+N_SPLITS = 2
+
+
+def load(n_series: int):
+    data = load_m4_finance()
+    data = data[data["unique_id"].isin(data["unique_id"].unique()[:n_series])]
+    test = data.groupby("unique_id").tail(HORIZON)
+    return data.drop(test.index).reset_index(drop=True), test
+
+
+def run_one(train, test, pruner, seed: int, n_trials: int, max_epochs: int) -> dict:
+    base = GRUForecaster(horizon=HORIZON, max_epochs=max_epochs, random_state=0)
+    search = OptunaSearchCV(base, n_trials=n_trials, cv=LastBlocksSplit(N_SPLITS),
+                            pruner=pruner, random_state=seed)
+    start = time.perf_counter()
+    search.fit(train)
+    seconds = time.perf_counter() - start - search.refit_time_
+    res = search.results_
+    complete = res["state"] == "COMPLETE"
+    epochs = np.where(complete, N_SPLITS * max_epochs, res["n_epochs_reported"])
+    return {"pruner": str(pruner), "seed": seed, "search_s": round(seconds, 2),
+            "n_pruned": int((res["state"] == "PRUNED").sum()),
+            "epochs_trained": int(epochs.sum()),
+            "epochs_without_pruning": n_trials * N_SPLITS * max_epochs,
+            "best_cv_score": round(search.best_score_, 4),
+            "best_test_score": round(search.score(test), 4),
+            "best_params": search.best_params_}
+
+
+def summarise(runs: list) -> dict:
+    out = {}
+    for pruner in PRUNERS:
+        rows = [r for r in runs if r["pruner"] == str(pruner)]
+        out[str(pruner)] = {k: round(float(np.mean([r[k] for r in rows])), 4) for k in
+                            ("search_s", "n_pruned", "epochs_trained", "best_cv_score",
+                             "best_test_score")}
+    return out
+
+
+def plot(runs: list, path: Path) -> None:
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(10, 3.4), layout="constrained")
+    axes = fig.subplots(1, 3)
+    names = [str(p) for p in PRUNERS]
+    for ax, key, label in zip(axes, ("search_s", "best_cv_score", "best_test_score"),
+                              ("search time (s)", "best CV score (-MASE)",
+                               "held-out -MASE of the best")):
+        for i, name in enumerate(names):
+            values = [r[key] for r in runs if r["pruner"] == name]
+            ax.bar(i, np.mean(values), color=f"C{i}", alpha=0.6)
+            ax.scatter([i] * len(values), values, color="k", s=12, zorder=3)
+        ax.set(xticks=range(len(names)), xticklabels=names, title=label)
+    fig.savefig(path, dpi=110)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--trials", type=int, default=20)
+    parser.add_argument("--epochs", type=int, default=8)
+    parser.add_argument("--series", type=int, default=10)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "pruning.json"))
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.seeds, args.trials, args.epochs, args.series = 2, 4, 2, 3
+    torch.set_num_threads(1)
+    train, test = load(args.series)
+    load_before, runs = os.getloadavg(), []
+    for seed in range(args.seeds):
+        order = PRUNERS[seed % len(PRUNERS):] + PRUNERS[:seed % len(PRUNERS)]
+        for pruner in order:
+            runs.append(run_one(train, test, pruner, seed, args.trials, args.epochs))
+            print({k: v for k, v in runs[-1].items() if k != "best_params"}, flush=True)
+    result = {"setup": {**vars(args), "n_splits": N_SPLITS, "horizon": HORIZON,
+                        "torch_threads": 1, "torch": torch.__version__,
+                        "python": platform.python_version(), "cpus": os.cpu_count(),
+                        "load_avg_before_after": [load_before[0], os.getloadavg()[0]]},
+              "summary": summarise(runs), "runs": runs}
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2))
+    plot(runs, out.with_suffix(".png"))
+    print(json.dumps(result["summary"], indent=2))
+    print("wrote", out, "and", out.with_suffix(".png"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,195 @@
+"""Tests for the time-series splitters, backtest and compare."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.model_selection import cross_val_score
+
+from tsrnn.datasets import make_panel
+from tsrnn.forecasting.baselines import DriftForecaster, NaiveForecaster, SeasonalNaiveForecaster
+from tsrnn.model_selection import (
+    ExpandingWindowSplit,
+    SlidingWindowSplit,
+    backtest,
+    compare,
+)
+
+
+def _series(n=30):
+    return pd.Series(np.arange(n, dtype=float),
+                     index=pd.date_range("2024-01-01", periods=n, freq="D"), name="y")
+
+
+def _panel(n=12, ids=("A", "B")):
+    ds = pd.date_range("2024-01-01", periods=n, freq="D")
+    frames = [pd.DataFrame({"unique_id": sid, "ds": ds, "y": np.arange(n) * (k + 1.0) + 1})
+              for k, sid in enumerate(ids)]
+    return pd.concat(frames, ignore_index=True)  # sorted by id, then time
+
+
+def _folds(cv, X):
+    return [(tr.tolist(), te.tolist()) for tr, te in cv.split(X)]
+
+
+# ---------------------------------------------------------------------------- splits
+def test_expanding_split_positions_and_gap():
+    X = np.zeros(10)
+    assert _folds(ExpandingWindowSplit(n_splits=3, test_size=2), X) == [
+        ([0, 1, 2, 3], [4, 5]), ([0, 1, 2, 3, 4, 5], [6, 7]),
+        ([0, 1, 2, 3, 4, 5, 6, 7], [8, 9])]
+    assert _folds(ExpandingWindowSplit(n_splits=2, test_size=2, gap=2), X) == [
+        ([0, 1, 2, 3], [6, 7]), ([0, 1, 2, 3, 4, 5], [8, 9])]
+    assert ExpandingWindowSplit(n_splits=4).get_n_splits() == 4
+
+
+def test_sliding_split_positions():
+    folds = _folds(SlidingWindowSplit(n_splits=2, train_size=3, test_size=2, gap=1),
+                   _series(10))
+    assert folds == [([2, 3, 4], [6, 7]), ([4, 5, 6], [8, 9])]
+
+
+@pytest.mark.parametrize("cv, match", [
+    (ExpandingWindowSplit(n_splits=3, test_size=3, min_train_size=2), "11 are needed"),
+    (SlidingWindowSplit(n_splits=2, train_size=5, test_size=2, gap=1), "10 are needed"),
+    (ExpandingWindowSplit(n_splits=0), "n_splits must be an integer >= 1"),
+    (ExpandingWindowSplit(gap=-1), "gap must be an integer >= 0"),
+])
+def test_too_few_timestamps_or_bad_params(cv, match):
+    with pytest.raises(ValueError, match=match):
+        list(cv.split(np.zeros(9)))
+
+
+def test_unsorted_series_and_missing_time_column_are_rejected():
+    with pytest.raises(ValueError, match="sorted and unique"):
+        list(ExpandingWindowSplit().split(_series(10).iloc[::-1]))
+    with pytest.raises(ValueError, match="time column 'ds'"):
+        list(ExpandingWindowSplit().split(_panel().drop(columns="ds")))
+
+
+def test_panel_split_cuts_every_series_at_the_same_timestamps():
+    panel = _panel(n=12).sample(frac=1.0, random_state=0)  # rows in any order
+    cv = ExpandingWindowSplit(n_splits=2, test_size=3, gap=1, id_col="unique_id")
+    dates = pd.date_range("2024-01-01", periods=12, freq="D")
+    for k, (tr, te) in enumerate(cv.split(panel)):
+        train, test = panel.iloc[tr], panel.iloc[te]
+        start = 6 + 3 * k
+        assert sorted(test["ds"].unique()) == list(dates[start:start + 3])
+        assert sorted(train["ds"].unique()) == list(dates[:start - 1])  # gap of 1
+        assert len(tr) + len(te) == 2 * (start + 2)  # both series, every row once
+        assert set(test["unique_id"]) == {"A", "B"}
+
+
+def test_ragged_panel_has_no_test_timestamp_before_train():
+    panel = make_panel(n_series=5, min_length=20, max_length=40, random_state=0)
+    cv = SlidingWindowSplit(n_splits=3, train_size=15, test_size=4, gap=2)
+    times = np.sort(panel["ds"].unique())
+    for tr, te in cv.split(panel):
+        last_train, first_test = panel["ds"].iloc[tr].max(), panel["ds"].iloc[te].min()
+        assert last_train < first_test
+        between = times[(times > last_train) & (times < first_test)]
+        assert len(between) == 2  # the gap, in distinct timestamps
+
+
+def test_splitters_work_with_cross_val_score_on_a_panel():
+    scores = cross_val_score(NaiveForecaster(horizon=2), _panel(n=20),
+                             cv=ExpandingWindowSplit(n_splits=3, test_size=4))
+    assert scores.shape == (3,) and np.all(scores < 0)
+
+
+# -------------------------------------------------------------------------- backtest
+class RecordingForecaster(NaiveForecaster):
+    """Naive, recording the last timestamp of every fit and of every predict history."""
+
+    log = []
+
+    def _fit(self, panel):
+        RecordingForecaster.log.append(("fit", max(ix[-1] for ix in panel.index)))
+        super()._fit(panel)
+
+    def _predict(self, panel, horizon, future):
+        RecordingForecaster.log.append(("predict", max(ix[-1] for ix in panel.index),
+                                        len(panel.ids)))
+        return super()._predict(panel, horizon, future)
+
+
+@pytest.mark.parametrize("refit", [True, False])
+def test_backtest_has_no_look_ahead(refit):
+    RecordingForecaster.log = []
+    panel = _panel(n=20, ids=("A", "B", "C"))
+    result = backtest(RecordingForecaster(horizon=3), panel, n_origins=4, refit=refit)
+    cutoffs = list(result.summary["cutoff"])
+    assert cutoffs == list(pd.date_range("2024-01-05", periods=4, freq="3D") + pd.Timedelta("3D"))
+    fits = [entry[1] for entry in RecordingForecaster.log if entry[0] == "fit"]
+    predicts = [entry[1:] for entry in RecordingForecaster.log if entry[0] == "predict"]
+    assert fits == (cutoffs if refit else cutoffs[:1])
+    assert predicts == [(c, 3) for c in cutoffs]  # one batched call per origin
+    rows = result.forecasts.merge(result.summary["cutoff"], left_on="fold", right_index=True)
+    assert (rows["ds"] > rows["cutoff"]).all()
+
+
+def test_backtest_shapes_values_and_metrics():
+    result = backtest(NaiveForecaster(horizon=3), _series(30), n_origins=4)
+    fc, summary = result
+    assert list(fc.columns) == ["fold", "unique_id", "ds", "step", "y", "y_pred", "error",
+                                "abs_error", "scaled_error"]
+    assert len(fc) == 12 and fc["step"].tolist() == [1, 2, 3] * 4
+    assert (fc["y_pred"] == fc.groupby("fold")["y"].transform("min") - 1).all()
+    # y = t: naive errors are 1, 2, 3 and the in-sample naive MAE is 1
+    assert summary["mae"].tolist() == pytest.approx([2.0] * 4)
+    assert summary["mase"].tolist() == pytest.approx([2.0] * 4)
+    assert summary["rmse"].tolist() == pytest.approx([np.sqrt(14 / 3)] * 4)
+    assert list(summary.columns) == ["cutoff", "n_series", "mae", "rmse", "smape", "mase",
+                                     "fit_time", "predict_time"]
+    assert backtest(DriftForecaster(horizon=3), _series(30)).summary["mae"].max() < 1e-9
+
+
+def test_backtest_with_gap_forecasts_past_it():
+    cv = ExpandingWindowSplit(n_splits=2, test_size=2, gap=3)
+    fc = backtest(NaiveForecaster(), _panel(n=15), cv=cv).forecasts
+    assert sorted(fc["step"].unique()) == [4, 5]
+    assert len(fc) == 2 * 2 * 2  # folds x series x test steps
+
+
+def test_backtest_drops_series_too_short_for_a_fold_with_a_warning():
+    late = _panel(n=5, ids=("late",)).assign(ds=lambda d: d["ds"] + pd.Timedelta("14D"))
+    panel = pd.concat([_panel(n=20, ids=("A",)), late])
+    with pytest.warns(UserWarning, match=r"series \['late'\] have fewer than 4"):
+        result = backtest(SeasonalNaiveForecaster(horizon=2, season_length=4), panel,
+                          n_origins=2)
+    assert result.summary["n_series"].tolist() == [1, 2]
+
+
+def test_backtest_rejects_a_cv_with_test_before_train():
+    class Backwards:
+        def split(self, X, y=None, groups=None):
+            yield np.arange(5, 10), np.arange(0, 5)
+
+    with pytest.raises(ValueError, match="fold 0 of cv must have test timestamps after"):
+        backtest(NaiveForecaster(), _series(10), cv=Backwards())
+
+
+# --------------------------------------------------------------------------- compare
+def test_compare_leaderboard_and_plot(tmp_path):
+    t = np.arange(40)
+    y = pd.Series(10 + np.sin(2 * np.pi * t / 4) * 3 + 0.01 * t,
+                  index=pd.date_range("2024-01-01", periods=40, freq="D"), name="y")
+    path = tmp_path / "compare.png"
+    board = compare({"naive": NaiveForecaster(horizon=4),
+                     "snaive": SeasonalNaiveForecaster(horizon=4, season_length=4),
+                     "drift": DriftForecaster(horizon=4)}, y, n_origins=2, plot=path)
+    assert list(board.columns) == ["mae", "rmse", "smape", "mase", "skill", "fit_time",
+                                   "predict_time"]
+    assert board.index.name == "model" and board.index[0] == "snaive"
+    assert board["mase"].is_monotonic_increasing
+    assert board.loc["naive", "skill"] == pytest.approx(0.0)
+    assert board.loc["snaive", "skill"] > 0.5
+    assert path.stat().st_size > 1000
+
+
+def test_compare_validates_its_arguments():
+    with pytest.raises(ValueError, match="non-empty dict"):
+        compare({}, _series())
+    with pytest.raises(ValueError, match=r"unknown metrics \['mape'\]"):
+        compare({"naive": NaiveForecaster()}, _series(), metrics=("mape",))
+    board = compare({"naive": NaiveForecaster()}, _series(), metrics=("mae",))
+    assert list(board.columns[:2]) == ["mae", "mase"]

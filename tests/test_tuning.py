@@ -1,0 +1,369 @@
+"""OptunaSearchCV: search, pruning, storage (resume, several processes, a killed worker,
+PostgreSQL), plots, and scikit-learn's own searches over the window regressors."""
+
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV, RandomizedSearchCV, TimeSeriesSplit
+
+import tsrnn
+from tsrnn import GRURegressor, TrainingDivergedError
+from tsrnn.datasets import make_sine
+from tsrnn.forecasting import GRUForecaster, NaiveForecaster
+from tsrnn.tuning import OptunaSearchCV, default_search_space
+
+optuna = pytest.importorskip("optuna")
+from optuna.distributions import (CategoricalDistribution, FloatDistribution,  # noqa: E402
+                                  IntDistribution)
+
+ROOT = Path(tsrnn.__file__).resolve().parents[1]
+TINY = dict(hidden_size=4, max_epochs=3, batch_size=32, random_state=0)
+SPACE = {"hidden_size": IntDistribution(2, 8), "lr": FloatDistribution(1e-3, 1e-1, log=True),
+         "num_layers": CategoricalDistribution((1, 2))}
+
+
+def make_data(n=80):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, 6, 1))
+    return X, X[:, -1, 0] + 0.5 * X[:, -2, 0]
+
+
+@pytest.fixture(scope="module")
+def data():
+    return make_data()
+
+
+@pytest.fixture(scope="module")
+def search(data):
+    return OptunaSearchCV(GRURegressor(**TINY), SPACE, n_trials=4, cv=2, random_state=0,
+                          n_jobs=2).fit(*data)
+
+
+class AlwaysPrune(optuna.pruners.BasePruner):
+    """Prunes every trial but the first one, after its first epoch."""
+
+    def prune(self, study, trial):
+        return trial.number > 0 and trial.last_step is not None and trial.last_step >= 1
+
+
+class Toy(BaseEstimator):
+    """A torch-free estimator: ``score`` is ``-abs(a - 3)``; ``a == 99`` diverges."""
+
+    torch_threads = []
+
+    def __init__(self, a=0, callbacks=None):
+        self.a = a
+        self.callbacks = callbacks
+
+    def fit(self, X, y=None):
+        self.torch_threads.append(torch.get_num_threads())
+        if self.a == 99:
+            raise TrainingDivergedError("diverged")
+        if self.a == 98:
+            raise RuntimeError("a bug")
+        self.fitted_ = True
+        return self
+
+    def score(self, X, y=None):
+        return -abs(self.a - 3)
+
+
+def test_best_params_in_space_and_best_estimator_predicts(search, data):
+    X, y = data
+    params = search.best_params_
+    assert set(params) == set(SPACE)
+    assert 2 <= params["hidden_size"] <= 8 and 1e-3 <= params["lr"] <= 1e-1
+    assert params["num_layers"] in (1, 2)
+    assert search.best_estimator_.get_params()["hidden_size"] == params["hidden_size"]
+    assert search.predict(X[:5]).shape == (5,)
+    assert search.score(X, y) == pytest.approx(search.best_estimator_.score(X, y))
+    results = search.results_
+    assert len(results) == 4 and (results["state"] == "COMPLETE").all()
+    best = results.loc[results["rank_test_score"] == 1, "mean_test_score"].item()
+    assert best == pytest.approx(search.best_score_)
+    assert {"split0_test_score", "split1_test_score", "param_lr"} <= set(results.columns)
+    assert len(search.trials_dataframe()) == 4
+
+
+def test_random_state_repeats_the_sampled_params(data):
+    def sampled(seed):
+        s = OptunaSearchCV(Toy(), {"a": IntDistribution(0, 1000)}, n_trials=6, cv=2,
+                           random_state=seed, refit=False).fit(*data)
+        return list(s.results_["param_a"])
+
+    assert sampled(0) == sampled(0)
+    assert sampled(0) != sampled(1)
+
+
+def test_threads_share_torch_threads_and_restore_them(data):
+    previous = torch.get_num_threads()
+    torch.set_num_threads(2)
+    Toy.torch_threads.clear()
+    try:
+        OptunaSearchCV(Toy(), {"a": IntDistribution(0, 5)}, n_trials=4, cv=2, n_jobs=2,
+                       refit=False).fit(*data)
+        assert set(Toy.torch_threads) == {1} and torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(previous)
+
+
+def test_callable_space_and_derived_params(data):
+    def space(trial):
+        return {"a": 2 * trial.suggest_int("half_a", 0, 3)}
+
+    s = OptunaSearchCV(Toy(), space, n_trials=8, cv=2, random_state=0).fit(*data)
+    assert s.best_params_["a"] in (0, 2, 4, 6)
+    assert s.best_score_ == -1
+    assert "param_half_a" in s.results_.columns
+
+
+def test_pruner_stops_trials_after_the_first_epoch(data):
+    s = OptunaSearchCV(GRURegressor(**TINY), SPACE, n_trials=4, cv=2, random_state=0,
+                       pruner=AlwaysPrune()).fit(*data)
+    states = list(s.results_["state"])
+    assert states == ["COMPLETE", "PRUNED", "PRUNED", "PRUNED"]
+    assert list(s.results_["n_epochs_reported"]) == [3, 1, 1, 1]  # first fold only
+    assert s.best_trial_.number == 0
+
+
+def test_median_pruner_prunes_a_bad_learning_rate():
+    y = make_sine(n=150, period=12)
+    s = OptunaSearchCV(
+        GRUForecaster(horizon=3, window=12, hidden_size=8, max_epochs=6, random_state=0),
+        {"lr": CategoricalDistribution((3e-2, 1e-6))}, n_trials=8, cv=2, random_state=0,
+        pruner=optuna.pruners.MedianPruner(n_startup_trials=1)).fit(y)
+    pruned = s.results_[s.results_["state"] == "PRUNED"]
+    assert len(pruned) >= 1
+    assert (pruned["param_lr"] == 1e-6).all()
+    assert s.best_params_ == {"lr": 3e-2}
+
+
+def test_no_completed_trial_is_an_error(data):
+    class Never(optuna.pruners.BasePruner):
+        def prune(self, study, trial):
+            return True
+
+    with pytest.raises(ValueError, match="no trial completed.*PRUNED"):
+        OptunaSearchCV(GRURegressor(**TINY), SPACE, n_trials=2, cv=2,
+                       pruner=Never()).fit(*data)
+
+
+def test_diverged_trials_fail_and_other_errors_propagate(data):
+    s = OptunaSearchCV(Toy(), {"a": CategoricalDistribution((99, 2))}, n_trials=6, cv=2,
+                       random_state=0).fit(*data)
+    assert set(s.results_["state"]) == {"FAIL", "COMPLETE"}
+    assert s.best_params_ == {"a": 2}
+    with pytest.raises(RuntimeError, match="a bug"):
+        OptunaSearchCV(Toy(), {"a": CategoricalDistribution((98,))}, n_trials=2,
+                       cv=2).fit(*data)
+
+
+def test_forecaster_default_space_and_plots(tmp_path):
+    model = GRUForecaster(horizon=3, max_epochs=2, random_state=0)
+    space = default_search_space(model)
+    assert space["window"].low == 3 and space["window"].high == 16
+    assert space["lr"].log and "window" not in default_search_space(GRURegressor())
+    y = make_sine(n=120, period=12)
+    s = OptunaSearchCV(model, n_trials=3, cv=2, random_state=0).fit(y)
+    assert set(s.best_params_) == set(space)
+    assert len(s.predict()) == 3
+    for plot, name in ((s.plot_history, "history.png"), (s.plot_importances, "imp.png")):
+        path = plot(tmp_path / name)
+        assert Path(path).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_classical_forecaster_explicit_space_no_pruning():
+    y = make_sine(n=60, period=12)
+    with pytest.raises(ValueError, match="no default search space"):
+        OptunaSearchCV(NaiveForecaster(horizon=3)).fit(y)
+    s = OptunaSearchCV(NaiveForecaster(), {"horizon": IntDistribution(1, 4)}, n_trials=3,
+                       cv=2, random_state=0).fit(y)
+    assert (s.results_["n_epochs_reported"] == 0).all()
+    assert np.isfinite(s.best_score_)
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(param_distributions={"nope": IntDistribution(1, 2)}), ValueError, "'nope'"),
+    (dict(param_distributions={"a": [1, 2]}), TypeError, "optuna Float-, Int-"),
+    (dict(param_distributions={}), TypeError, "non-empty dict"),
+    (dict(pruner="sometimes"), ValueError, "pruner='sometimes'"),
+    (dict(n_trials=0), ValueError, "n_trials must be an integer >= 1"),
+    (dict(n_trials=None), ValueError, "would not end"),
+    (dict(timeout=-1), ValueError, "timeout must be positive"),
+    (dict(cv=1), ValueError, "cv must be an integer >= 2"),
+    (dict(cv="time"), ValueError, "Expected `cv` as an integer"),
+    (dict(n_jobs=0), ValueError, "n_jobs must be"),
+    (dict(random_state=-1), ValueError, "random_state must be"),
+])
+def test_bad_parameters(data, kwargs, error, match):
+    kwargs = {"param_distributions": {"a": IntDistribution(0, 3)}, **kwargs}
+    with pytest.raises(error, match=match):
+        OptunaSearchCV(Toy(), **kwargs).fit(*data)
+
+
+def test_unfitted_and_missing_optuna(data, monkeypatch, tmp_path):
+    s = OptunaSearchCV(Toy(), {"a": IntDistribution(0, 3)})
+    for call in (lambda: s.predict(data[0]), lambda: s.plot_history(tmp_path / "h.png")):
+        with pytest.raises(NotFittedError):
+            call()
+    monkeypatch.setitem(sys.modules, "optuna", None)
+    with pytest.raises(ImportError, match=r"pip install tsrnn\[tune\]"):
+        OptunaSearchCV(Toy(), None).fit(*data)
+
+
+# -- storage ---------------------------------------------------------------------------
+def _complete(url, name):
+    study = optuna.load_study(storage=url, study_name=name)
+    return {t.number: t.value for t in study.get_trials(states=[optuna.trial.TrialState.COMPLETE])}
+
+
+def _search_on(url, name, n_trials, seed=0):
+    return OptunaSearchCV(GRURegressor(**TINY), SPACE, n_trials=n_trials, cv=2, storage=url,
+                          study_name=name, random_state=seed, pruner=None)
+
+
+def test_sqlite_study_resumes(data, tmp_path):
+    url = f"sqlite:///{tmp_path / 'tune.db'}"
+    first = _search_on(url, "resume", 2).fit(*data)
+    second = _search_on(url, "resume", 2).fit(*data)
+    assert len(second.results_) == 4 and len(_complete(url, "resume")) == 4
+    assert second.best_score_ == max(second.results_["mean_test_score"])
+    assert second.best_score_ >= first.best_score_
+    # the resumed sampler does not repeat the first samples
+    assert second.results_["param_lr"].nunique() == 4
+
+
+WORKER = """
+import sys
+import torch
+torch.set_num_threads(1)
+sys.path.insert(0, {root!r})
+from test_tuning import _search_on, make_data
+url, name, n_trials, seed, epochs = sys.argv[1:]
+search = _search_on(url, name, int(n_trials), int(seed))
+search.set_params(estimator__max_epochs=int(epochs), refit=False).fit(*make_data())
+"""
+
+
+def _worker(tmp_path, url, name, n_trials, seed, epochs=3):
+    script = tmp_path / "worker.py"
+    script.write_text(textwrap.dedent(WORKER.format(root=str(Path(__file__).parent))))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen([sys.executable, str(script), url, name, str(n_trials), str(seed),
+                             str(epochs)], env=env, stderr=subprocess.PIPE, text=True)
+
+
+def test_two_processes_share_one_sqlite_study(data, tmp_path):
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    workers = [_worker(tmp_path, url, "shared", 3, seed) for seed in (1, 2)]
+    for w in workers:
+        assert w.wait(timeout=120) == 0, w.stderr.read()
+    values = _complete(url, "shared")
+    assert len(values) == 6
+    final = _search_on(url, "shared", 1, seed=3).set_params(refit=False).fit(*data)
+    assert final.best_score_ == max(_complete(url, "shared").values())
+    assert len(final.results_) == 7
+
+
+def test_killed_worker_loses_no_completed_trial(data, tmp_path):
+    url = f"sqlite:///{tmp_path / 'killed.db'}"
+    worker = _worker(tmp_path, url, "killed", 1000, 1, epochs=20)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and worker.poll() is None:
+        time.sleep(0.3)
+        if os.path.exists(tmp_path / "killed.db") and _has_study(url, "killed") and \
+                _complete(url, "killed"):
+            break
+    assert worker.poll() is None, worker.stderr.read()
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(timeout=30)
+    before = _complete(url, "killed")
+    assert len(before) >= 1
+    _search_on(url, "killed", 2, seed=5).set_params(refit=False).fit(*data)
+    after = _complete(url, "killed")
+    assert len(after) == len(before) + 2
+    assert all(after[n] == v for n, v in before.items())
+
+
+def _has_study(url, name):
+    return name in optuna.get_all_study_names(storage=url)
+
+
+# -- PostgreSQL ------------------------------------------------------------------------
+def _pg_bin(name):
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+    return str(candidates[-1]) if candidates else None
+
+
+@pytest.fixture(scope="module")
+def postgres_url():
+    initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
+    if not (initdb and pg_ctl):
+        pytest.skip("PostgreSQL is not installed (no initdb/pg_ctl); apt-get install postgresql")
+    pytest.importorskip("psycopg2", reason="psycopg2 missing: pip install psycopg2-binary")
+    prefix, owner = [], None
+    if os.geteuid() == 0:  # initdb refuses to run as root
+        try:
+            owner = pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.skip("running as root and there is no 'postgres' user to run initdb as")
+        prefix = ["runuser", "-u", "postgres", "--"]
+    home = tempfile.mkdtemp(prefix="tsrnn-pg-")
+    if owner is not None:
+        os.chown(home, owner.pw_uid, owner.pw_gid)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    data_dir = f"{home}/data"
+    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {home} -c fsync=off"
+    steps = [[initdb, "-D", data_dir, "-U", "postgres", "--auth=trust", "-N"],
+             [pg_ctl, "-D", data_dir, "-l", f"{home}/log", "-o", options, "-w", "-t", "30",
+              "start"]]
+    for step in steps:
+        done = subprocess.run(prefix + step, capture_output=True, text=True)
+        if done.returncode:
+            shutil.rmtree(home, ignore_errors=True)
+            pytest.skip(f"PostgreSQL could not start: {done.stderr.strip()[-300:]}")
+    yield f"postgresql+psycopg2://postgres@127.0.0.1:{port}/postgres"
+    subprocess.run(prefix + [pg_ctl, "-D", data_dir, "-m", "immediate", "stop"],
+                   capture_output=True)
+    shutil.rmtree(home, ignore_errors=True)
+
+
+def test_postgresql_study_resumes(postgres_url, data):
+    first = _search_on(postgres_url, "pg", 2).fit(*data)
+    second = _search_on(postgres_url, "pg", 2).fit(*data)
+    assert len(first.results_) == 2 and len(second.results_) == 4
+    assert len(_complete(postgres_url, "pg")) == 4
+    assert second.predict(data[0][:3]).shape == (3,)
+
+
+# -- scikit-learn's searches -----------------------------------------------------------
+@pytest.mark.parametrize("search_cls, grid", [
+    (GridSearchCV, {"hidden_size": [2, 4], "lr": [1e-2, 3e-2]}),
+    (RandomizedSearchCV, {"hidden_size": [2, 4, 6], "lr": [1e-3, 1e-2, 3e-2]}),
+])
+def test_sklearn_searches_with_two_jobs(data, search_cls, grid):
+    extra = {"n_iter": 3, "random_state": 0} if search_cls is RandomizedSearchCV else {}
+    s = search_cls(GRURegressor(**TINY), grid, cv=TimeSeriesSplit(2), n_jobs=2,
+                   **extra).fit(*data)
+    assert s.best_params_["hidden_size"] in grid["hidden_size"]
+    assert np.isfinite(s.cv_results_["mean_test_score"]).all()
+    assert s.predict(data[0][:4]).shape == (4,)

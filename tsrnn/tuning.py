@@ -1,0 +1,478 @@
+"""Hyperparameter search with Optuna, in the shape of scikit-learn's searches.
+
+:class:`OptunaSearchCV` samples parameters with a seeded TPE sampler, scores each candidate
+by time-series cross-validation, stops unpromising neural trials early (pruning), and can
+keep its study in a database so that a search resumes after an interruption and several
+processes share one search. :func:`default_search_space` gives a sensible space for the
+neural estimators. Needs ``pip install tsrnn[tune]`` (and ``[plot]`` for the plots).
+
+The estimators also work unchanged in scikit-learn's ``GridSearchCV`` and
+``RandomizedSearchCV`` (give them a ``TimeSeriesSplit``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import numbers
+import os
+import time
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
+from sklearn.metrics import check_scoring
+from sklearn.model_selection import TimeSeriesSplit, check_cv
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
+
+from ._neural import NeuralMixin
+from ._validation import check_positive_int
+from .exceptions import TrainingDivergedError
+from .forecasting.base import BaseForecaster
+
+PRUNERS = ("median", "hyperband", None)
+
+
+def _import_optuna():
+    try:
+        import optuna
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError("tuning needs optuna: pip install tsrnn[tune]") from exc
+    return optuna
+
+
+def default_search_space(estimator) -> dict:
+    """A sensible search space for ``estimator``, as a dict of Optuna distributions.
+
+    Neural estimators get ``hidden_size`` (8-128, log), ``num_layers`` (1-3), ``dropout``
+    (0-0.5), ``lr`` (1e-4 to 3e-2, log), ``weight_decay`` (1e-7 to 1e-2, log) and
+    ``batch_size`` (32, 64, 128 or 256); neural forecasters also get ``window`` (from
+    ``max(2, horizon)`` to ``max(16, 4 * horizon)``). The recurrent cell is the class
+    itself, so it is not searched: run one search per class (same ``cv``, so the
+    ``best_score_`` values compare). Other estimators get an empty space.
+
+    Examples
+    --------
+    >>> from tsrnn import GRURegressor
+    >>> sorted(default_search_space(GRURegressor()))
+    ['batch_size', 'dropout', 'hidden_size', 'lr', 'num_layers', 'weight_decay']
+    """
+    dist = _import_optuna().distributions
+    if not isinstance(estimator, NeuralMixin):
+        return {}
+    space = {
+        "hidden_size": dist.IntDistribution(8, 128, log=True),
+        "num_layers": dist.IntDistribution(1, 3),
+        "dropout": dist.FloatDistribution(0.0, 0.5),
+        "lr": dist.FloatDistribution(1e-4, 3e-2, log=True),
+        "weight_decay": dist.FloatDistribution(1e-7, 1e-2, log=True),
+        "batch_size": dist.CategoricalDistribution((32, 64, 128, 256)),
+    }
+    if isinstance(estimator, BaseForecaster):
+        horizon = check_positive_int(estimator.horizon, "horizon")
+        space["window"] = dist.IntDistribution(max(2, horizon), max(16, 4 * horizon))
+    return space
+
+
+def _suggest(trial, name: str, dist):
+    optuna = _import_optuna()
+    if isinstance(dist, optuna.distributions.FloatDistribution):
+        return trial.suggest_float(name, dist.low, dist.high, step=dist.step, log=dist.log)
+    if isinstance(dist, optuna.distributions.IntDistribution):
+        return trial.suggest_int(name, dist.low, dist.high, step=dist.step, log=dist.log)
+    return trial.suggest_categorical(name, dist.choices)
+
+
+def _sample(space, trial) -> dict:
+    """Estimator parameters for ``trial`` from a dict of distributions or a callable."""
+    if not callable(space):
+        return {name: _suggest(trial, name, dist) for name, dist in space.items()}
+    params = space(trial)
+    if not isinstance(params, dict):
+        raise TypeError(f"a callable param_distributions must return a dict of estimator "
+                        f"parameters, got {type(params).__name__}.")
+    return params
+
+
+def _make_pruner(pruner):
+    optuna = _import_optuna()
+    if isinstance(pruner, optuna.pruners.BasePruner):
+        return pruner
+    if pruner == "median":
+        return optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=2)
+    if pruner == "hyperband":
+        return optuna.pruners.HyperbandPruner(min_resource=1)
+    if pruner is None:
+        return optuna.pruners.NopPruner()
+    raise ValueError(f"pruner={pruner!r} is not one of {list(PRUNERS)} or an optuna pruner.")
+
+
+class _PruningCallback:
+    """Training callback: reports ``-valid_loss`` (else ``-train_loss``) of each epoch to the
+    trial, step = epoch, and raises ``TrialPruned`` when the pruner says so."""
+
+    def __init__(self, trial):
+        self.trial = trial
+
+    def __call__(self, epoch: int, record: dict) -> None:
+        loss = record.get("valid_loss", record["train_loss"])
+        self.trial.report(-loss, epoch)
+        if self.trial.should_prune():
+            raise _import_optuna().TrialPruned(f"pruned at epoch {epoch} (loss {loss:.4g}).")
+
+
+def _take(data, idx):
+    if data is None:
+        return None
+    return data.iloc[idx] if hasattr(data, "iloc") else np.asarray(data)[idx]
+
+
+@contextlib.contextmanager
+def _search_context(n_jobs: int, verbose: bool):
+    """Optuna's log level, and torch's intra-op threads shared out among ``n_jobs`` threads."""
+    optuna = _import_optuna()
+    level, threads = optuna.logging.get_verbosity(), torch.get_num_threads()
+    optuna.logging.set_verbosity(optuna.logging.INFO if verbose else optuna.logging.WARNING)
+    if n_jobs > 1:
+        torch.set_num_threads(max(1, threads // n_jobs))
+    try:
+        yield
+    finally:
+        optuna.logging.set_verbosity(level)
+        torch.set_num_threads(threads)
+
+
+class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
+    """Search hyperparameters with Optuna, scoring candidates by time-series CV.
+
+    Parameters
+    ----------
+    estimator : estimator
+        Cloned for every fit: a tsrnn estimator or forecaster, or any estimator.
+    param_distributions : dict, callable or None, default=None
+        Parameter name -> ``optuna.distributions`` ``FloatDistribution``,
+        ``IntDistribution`` or ``CategoricalDistribution``; or ``space(trial) -> dict`` of
+        parameters (free to derive them, e.g. ``2 ** trial.suggest_int(...)``); None means
+        :func:`default_search_space`.
+    n_trials : int, default=20
+        Trials this ``fit`` adds to the study (pruned and failed ones count).
+    timeout : float or None, default=None
+        Stop starting new trials after this many seconds.
+    cv : int or cross-validation splitter, default=3
+        An int means ``TimeSeriesSplit(n_splits=cv)``; otherwise any splitter with
+        ``split(X, y)`` or an iterable of ``(train, test)`` index arrays (panels need a
+        time-based splitter).
+    scoring : str, callable or None, default=None
+        A scikit-learn scorer (greater is better); None uses ``estimator.score`` (for the
+        forecasters: the negative MASE of rolling-origin forecasts).
+    pruner : {"median", "hyperband"}, optuna pruner or None, default="median"
+        "median": ``MedianPruner(n_startup_trials=5, n_warmup_steps=2)``; "hyperband":
+        ``HyperbandPruner(min_resource=1)``. Estimators with a ``callbacks`` parameter get
+        a callback reporting ``-valid_loss`` (``-train_loss`` without validation data) of
+        every epoch of the **first fold** (step = epoch) and stopping the trial when pruned.
+        Other estimators are never pruned.
+    storage : str, optuna storage or None, default=None
+        None keeps the study in memory. A database URL (``sqlite:///tune.db``,
+        ``postgresql://user@host/db``) or storage object keeps it, so that a later ``fit``
+        with the same ``study_name`` continues it and several processes can run ``fit`` on
+        it at once (each adds ``n_trials``). The running trial of a killed process stays
+        "RUNNING" unless the storage has a heartbeat
+        (``optuna.storages.RDBStorage(url, heartbeat_interval=60)``).
+    study_name : str or None, default=None
+        Name of the study in ``storage``; None makes a new study each time.
+    load_if_exists : bool, default=True
+        Continue an existing study of that name (else raise ``DuplicatedStudyError``).
+    n_jobs : int, default=1
+        Trials in parallel threads (-1: one per CPU). Torch's intra-op threads are divided
+        among them during the search (``torch.set_num_threads``), then restored. For small
+        models, several processes on one ``storage`` scale better (set their torch threads
+        so that processes x threads <= cores).
+    random_state : int or None, default=None
+        Seeds the TPE sampler: with ``n_jobs=1`` and an in-memory study the sampled
+        parameters repeat exactly. A resumed study seeds with ``random_state`` plus its
+        number of trials, so it does not repeat its first samples; give each concurrent
+        process its own ``random_state``.
+    refit : bool, default=True
+        Refit the best parameters on all of ``X`` as ``best_estimator_``.
+    verbose : bool, default=False
+        Log every trial (Optuna's INFO level); otherwise warnings only.
+
+    Attributes
+    ----------
+    best_params_ : dict
+        Estimator parameters of the best trial of the study (all runs and processes).
+    best_score_ : float
+        Its mean cross-validated score.
+    best_trial_ : optuna.trial.FrozenTrial
+    best_estimator_ : estimator
+        Refit on all the data (with ``refit=True``).
+    study_ : optuna.Study
+    results_ : pandas.DataFrame
+        One row per trial: ``number``, ``state``, ``mean_test_score``, ``std_test_score``,
+        ``split<k>_test_score``, ``param_<name>``, ``n_epochs_reported``, ``duration_s``,
+        ``rank_test_score``.
+    scorer_, n_splits_, refit_time_
+
+    Notes
+    -----
+    A trial whose training diverges (``TrainingDivergedError``) is recorded as failed and
+    the search goes on; any other error stops it. Threads (``n_jobs > 1``) share torch's
+    global RNG, so their results are not repeatable.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optuna.distributions import IntDistribution
+    >>> from tsrnn import GRURegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(60, 6, 1))
+    >>> y = X[:, -1, 0]
+    >>> search = OptunaSearchCV(GRURegressor(max_epochs=2, random_state=0),
+    ...                         {"hidden_size": IntDistribution(4, 16)}, n_trials=3,
+    ...                         cv=2, random_state=0).fit(X, y)
+    >>> 4 <= search.best_params_["hidden_size"] <= 16
+    True
+    >>> search.predict(X[:2]).shape
+    (2,)
+    """
+
+    def __init__(self, estimator, param_distributions=None, n_trials=20, timeout=None, cv=3,
+                 scoring=None, pruner="median", storage=None, study_name=None,
+                 load_if_exists=True, n_jobs=1, random_state=None, refit=True, verbose=False):
+        self.estimator = estimator
+        self.param_distributions = param_distributions
+        self.n_trials = n_trials
+        self.timeout = timeout
+        self.cv = cv
+        self.scoring = scoring
+        self.pruner = pruner
+        self.storage = storage
+        self.study_name = study_name
+        self.load_if_exists = load_if_exists
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.refit = refit
+        self.verbose = verbose
+
+    # -- validation ----------------------------------------------------------------------
+    def _check_space(self):
+        space = self.param_distributions
+        if space is None:
+            space = default_search_space(self.estimator)
+            if not space:
+                raise ValueError(f"{type(self.estimator).__name__} has no default search "
+                                 "space: pass param_distributions.")
+        if callable(space):
+            return space
+        if not isinstance(space, dict) or not space:
+            raise TypeError("param_distributions must be a non-empty dict of optuna "
+                            f"distributions or a callable, got {space!r}.")
+        dists = _import_optuna().distributions
+        kinds = (dists.FloatDistribution, dists.IntDistribution, dists.CategoricalDistribution)
+        valid = self.estimator.get_params()
+        for name, dist in space.items():
+            if name not in valid:
+                raise ValueError(f"param_distributions names {name!r}, which is not a "
+                                 f"parameter of {type(self.estimator).__name__}.")
+            if not isinstance(dist, kinds):
+                raise TypeError(f"param_distributions[{name!r}] must be an optuna Float-, "
+                                f"Int- or CategoricalDistribution, got {dist!r}.")
+        return space
+
+    def _check_cv(self):
+        if isinstance(self.cv, numbers.Integral) and not isinstance(self.cv, bool):
+            return TimeSeriesSplit(n_splits=check_positive_int(self.cv, "cv", minimum=2))
+        return check_cv(self.cv)  # a splitter or an iterable of (train, test) pairs
+
+    def _check_params(self) -> int:
+        """Check the budget and the seed; return the number of threads."""
+        if self.n_trials is None and self.timeout is None:
+            raise ValueError("n_trials and timeout are both None: the search would not end.")
+        if self.n_trials is not None:
+            check_positive_int(self.n_trials, "n_trials")
+        if self.timeout is not None and not self.timeout > 0:
+            raise ValueError(f"timeout must be positive, got {self.timeout!r}.")
+        if self.random_state is not None:
+            check_positive_int(self.random_state, "random_state", minimum=0)
+        return (os.cpu_count() or 1) if self.n_jobs == -1 else \
+            check_positive_int(self.n_jobs, "n_jobs")
+
+    # -- the search ----------------------------------------------------------------------
+    def _open_storage(self):
+        """An RDBStorage for a URL, retried: workers started together race to create the
+        tables. SQLite waits up to 60 s for the lock instead of failing at once."""
+        if not isinstance(self.storage, str):
+            return self.storage
+        from sqlalchemy.exc import SQLAlchemyError
+
+        kwargs = {"connect_args": {"timeout": 60}} if self.storage.startswith("sqlite") else {}
+        for attempt in range(4):
+            try:
+                return _import_optuna().storages.RDBStorage(self.storage, engine_kwargs=kwargs)
+            except SQLAlchemyError:
+                if attempt == 3:
+                    raise
+                time.sleep(0.5 * (attempt + 1))
+
+    def _create_study(self):
+        optuna = _import_optuna()
+        study = optuna.create_study(storage=self._open_storage(), study_name=self.study_name,
+                                    direction="maximize", pruner=_make_pruner(self.pruner),
+                                    load_if_exists=self.load_if_exists)
+        if study.direction != optuna.study.StudyDirection.MAXIMIZE:
+            raise ValueError(f"study {study.study_name!r} minimises; OptunaSearchCV "
+                             "maximises scores: use another study_name.")
+        seed = self.random_state
+        if seed is not None:
+            seed += len(study.get_trials(deepcopy=False))
+        study.sampler = optuna.samplers.TPESampler(seed=seed)
+        return study
+
+    def fit(self, X, y=None):
+        """Run ``n_trials`` trials (adding to a stored study), then refit the best.
+
+        Returns
+        -------
+        self
+        """
+        n_jobs, space = self._check_params(), self._check_space()
+        splits = list(self._check_cv().split(X, y))
+        self.scorer_ = check_scoring(self.estimator, scoring=self.scoring)
+        self.n_splits_ = len(splits)
+        with _search_context(n_jobs, self.verbose):
+            study = self._create_study()
+            study.optimize(lambda trial: self._objective(trial, space, X, y, splits),
+                           n_trials=self.n_trials, timeout=self.timeout, n_jobs=n_jobs,
+                           catch=(TrainingDivergedError,))
+        self.study_ = study
+        self.results_ = _results_frame(study, self.n_splits_)
+        complete = self.results_["state"] == "COMPLETE"
+        if not complete.any():
+            counts = self.results_["state"].value_counts().to_dict()
+            raise ValueError(f"no trial completed (trial states: {counts}); widen the search "
+                             "space, lower the lr range or use a gentler pruner.")
+        self.best_trial_ = study.best_trial
+        self.best_score_ = float(self.best_trial_.value)
+        optuna = _import_optuna()
+        self.best_params_ = _sample(space, optuna.trial.FixedTrial(self.best_trial_.params))
+        if self.refit:
+            self._refit(X, y)
+        return self
+
+    def _objective(self, trial, space, X, y, splits) -> float:
+        params = _sample(space, trial)
+        prune = self.pruner is not None and "callbacks" in self.estimator.get_params()
+        scores = []
+        for fold, (train, test) in enumerate(splits):
+            est = clone(self.estimator).set_params(**params)
+            if prune and fold == 0:
+                est.set_params(callbacks=[*(est.callbacks or []), _PruningCallback(trial)])
+            est.fit(_take(X, train), _take(y, train))
+            scores.append(float(self.scorer_(est, _take(X, test), _take(y, test))))
+        trial.set_user_attr("split_scores", scores)
+        return float(np.mean(scores))
+
+    def _refit(self, X, y) -> None:
+        start = time.perf_counter()
+        self.best_estimator_ = clone(self.estimator).set_params(**self.best_params_)
+        self.best_estimator_.fit(X, y)
+        self.refit_time_ = time.perf_counter() - start
+
+    # -- results and delegation ----------------------------------------------------------
+    def trials_dataframe(self) -> pd.DataFrame:
+        """Optuna's table of every trial of the study, as it stands now."""
+        check_is_fitted(self, "study_")
+        return self.study_.trials_dataframe()
+
+    def predict(self, X=None, **params):
+        """``best_estimator_.predict(X, **params)`` (forecasters: ``predict()`` works)."""
+        check_is_fitted(self, "best_estimator_")
+        return self.best_estimator_.predict(X, **params)
+
+    @available_if(lambda self: hasattr(self.estimator, "predict_proba"))
+    def predict_proba(self, X):
+        """``best_estimator_.predict_proba(X)``."""
+        check_is_fitted(self, "best_estimator_")
+        return self.best_estimator_.predict_proba(X)
+
+    def score(self, X, y=None) -> float:
+        """Score of ``best_estimator_`` on ``X`` (and ``y``) with ``scorer_``."""
+        check_is_fitted(self, "best_estimator_")
+        return float(self.scorer_(self.best_estimator_, X, y))
+
+    def plot_history(self, path) -> str:
+        """Save the optimisation history (scores, best so far, per-epoch curves) to ``path``."""
+        check_is_fitted(self, "study_")
+        return plot_history(self.study_, path)
+
+    def plot_importances(self, path) -> str:
+        """Save Optuna's parameter importances (fANOVA) as a bar chart to ``path``."""
+        check_is_fitted(self, "study_")
+        return plot_importances(self.study_, path)
+
+
+def _results_frame(study, n_splits: int) -> pd.DataFrame:
+    rows = []
+    for trial in study.get_trials(deepcopy=False):
+        scores = trial.user_attrs.get("split_scores", [np.nan] * n_splits)
+        row = {"number": trial.number, "state": trial.state.name,
+               "mean_test_score": trial.value if trial.state.name == "COMPLETE" else np.nan,
+               "std_test_score": float(np.std(scores))}
+        row.update({f"split{k}_test_score": s for k, s in enumerate(scores)})
+        row.update({f"param_{k}": v for k, v in trial.params.items()})
+        row["n_epochs_reported"] = len(trial.intermediate_values)
+        row["duration_s"] = np.nan if trial.duration is None else \
+            trial.duration.total_seconds()
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    frame["rank_test_score"] = frame["mean_test_score"].rank(ascending=False, method="min")
+    return frame
+
+
+def _figure(nrows: int, figsize: tuple):
+    try:
+        from matplotlib.figure import Figure  # no pyplot: no global backend is touched
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError("plots need matplotlib: pip install tsrnn[plot]") from exc
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig, fig.subplots(nrows)
+
+
+def plot_history(study, path) -> str:
+    """Save a study's history to ``path``: completed scores, best so far and pruned trials
+    (top); the per-epoch values reported by every trial, pruned ones in red (bottom)."""
+    trials = study.get_trials(deepcopy=False)
+    done = [t for t in trials if t.state.name == "COMPLETE"]
+    pruned = [t.number for t in trials if t.state.name == "PRUNED"]
+    fig, (top, bottom) = _figure(2, (7, 6))
+    values = [t.value for t in done]
+    top.scatter([t.number for t in done], values, s=14, label="trial")
+    top.step([t.number for t in done], np.maximum.accumulate(values), where="post",
+             color="C1", label="best so far")
+    if pruned:
+        top.scatter(pruned, [min(values)] * len(pruned), marker="x", color="C3",
+                    label="pruned")
+    top.set(xlabel="trial", ylabel="mean CV score", title=study.study_name)
+    top.legend()
+    for t in trials:
+        if t.intermediate_values:
+            steps, vals = zip(*sorted(t.intermediate_values.items()))
+            bottom.plot(steps, vals, color="C3" if t.number in pruned else "C0", lw=1,
+                        alpha=0.6)
+    bottom.set(xlabel="epoch (first fold)", ylabel="reported -loss")
+    fig.savefig(path)
+    return str(path)
+
+
+def plot_importances(study, path) -> str:
+    """Save the fANOVA importances of a study's parameters (seeded) as a bar chart."""
+    optuna = _import_optuna()
+    evaluator = optuna.importance.FanovaImportanceEvaluator(seed=0)
+    importances = optuna.importance.get_param_importances(study, evaluator=evaluator)
+    names = list(importances)[::-1]
+    fig, ax = _figure(1, (6, 1 + 0.4 * len(names)))
+    ax.barh(names, [importances[n] for n in names])
+    ax.set(xlabel="importance (fANOVA, share of the score's variance)")
+    fig.savefig(path)
+    return str(path)
