@@ -7,12 +7,13 @@ standardisation of X and y, the copy to a float32 tensor, building the network a
 whole training run; generating the data is excluded. Repetitions are interleaved (the order
 of the pair alternates) after one untimed warm-up fit of each variant per size, and medians
 are reported. Peak memory: ``torch.cuda.max_memory_allocated`` on a GPU; on a CPU the growth
-of the peak resident set size (``ru_maxrss``) during one fit in a fresh subprocess.
+of the peak resident set size (``VmHWM``, Linux) during one fit in a fresh subprocess.
 
 Run from the repository root::
 
     python benchmarks/bench_training.py                 # full run, writes the JSON below
     python benchmarks/bench_training.py --quick         # 1 repetition, tiny model (CI smoke)
+    python benchmarks/bench_training.py --threads 1 --sizes tiny large
     python benchmarks/bench_training.py --device cuda --precision bf16 \\
         --out benchmarks/results/training_cuda_bf16.json
 """
@@ -24,7 +25,6 @@ import gc
 import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -142,20 +142,29 @@ def cpu_peak_rss(variant: str, size: str, args) -> float:
     return float(out.strip().splitlines()[-1])
 
 
-def memory_child(variant: str, size: str, precision: str) -> None:
-    """Body of the memory subprocess: print the RSS peak growth of one fit in MiB.
+def _proc_status_mib(field: str) -> float:
+    """A memory figure of this process from ``/proc/self/status`` (Linux), in MiB."""
+    with open("/proc/self/status") as status:
+        line = next(row for row in status if row.startswith(field + ":"))
+    return int(line.split()[1]) / 1024  # kB
 
-    The growth is the peak RSS after the fit (``ru_maxrss``) minus the RSS just before it
-    (``/proc/self/statm``), so memory freed by the imports does not hide the fit's own. A
-    warm-up fit on 8 windows first pages in torch's kernel code, which is not the fit's data.
+
+def memory_child(variant: str, size: str, precision: str) -> None:
+    """Body of the memory subprocess: print the peak RSS growth of one fit in MiB.
+
+    A warm-up fit on 8 windows first pages in torch's kernel code (not the fit's data); the
+    high-water mark is then reset to the current RSS and read back after the fit. Not
+    ``ru_maxrss``: Linux carries it over from the parent through fork and exec, so a child
+    of a big process reports the parent's peak.
     """
     X, y = make_data(SIZES[size][2])
     FITS[variant](X[:8], y[:8], *SIZES[size][:2], torch.device("cpu"), precision)
     gc.collect()
-    with open("/proc/self/statm") as statm:
-        before = int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    with open("/proc/self/clear_refs", "w") as clear_refs:
+        clear_refs.write("5")  # reset the peak RSS (VmHWM) to the current RSS
+    before = _proc_status_mib("VmRSS")
     FITS[variant](X, y, *SIZES[size][:2], torch.device("cpu"), precision)
-    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - before)  # KiB on Linux
+    print(_proc_status_mib("VmHWM") - before)
 
 
 def run_reps(X, y, size: str, device, args) -> dict:
@@ -227,6 +236,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="1 repetition, tiny model only")
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
     parser.add_argument("--precision", choices=tuple(AUTOCAST), default="32")
+    parser.add_argument("--sizes", nargs="+", choices=tuple(SIZES), default=list(SIZES),
+                        help="model sizes to run (default: all)")
     parser.add_argument("--reps", type=int, default=5, help="timed repetitions per variant")
     parser.add_argument("--threads", type=int, default=torch.get_num_threads(),
                         help="torch.set_num_threads for both variants (default: torch's)")
@@ -246,7 +257,7 @@ def main(argv=None) -> None:
     if args.device == "cuda" and not torch.cuda.is_available():
         raise SystemExit("--device cuda was asked for, but CUDA is not available.")
     device = torch.device(args.device)
-    sizes = ["tiny"] if args.quick else list(SIZES)
+    sizes = ["tiny"] if args.quick else args.sizes
     args.reps = 1 if args.quick else args.reps
     suffix = "" if args.precision == "32" else f"_{args.precision}"
     out = args.out or ROOT / "benchmarks" / "results" / f"training_{args.device}{suffix}.json"

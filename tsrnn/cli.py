@@ -16,14 +16,14 @@ every option.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import sys
 import warnings
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
-
-from .exceptions import NotFittedError, TrainingDivergedError
 
 MODELS = ("lstm", "gru", "rnn", "naive", "snaive", "drift", "arima", "ets", "theta")
 NEURAL = ("lstm", "gru", "rnn")
@@ -52,16 +52,14 @@ def _note(message: str) -> None:
 
 
 # ------------------------------------------------------------------------------ models
-def _make_model(name: str, horizon: int, season: int, args, layout: dict):
-    """The forecaster ``name`` with the command's settings (``args``) and data layout."""
+def _make_model(name: str, horizon: int, season: int, layout: dict, net: dict):
+    """The forecaster ``name`` for data ``layout``; ``net`` holds neural parameters."""
     from .forecasting import baselines, neural
 
     if name in NEURAL:
         cls = {"lstm": neural.LSTMForecaster, "gru": neural.GRUForecaster,
                "rnn": neural.RNNForecaster}[name]
-        return cls(horizon=horizon, window=args.window, max_epochs=args.epochs,
-                   random_state=args.seed, device=args.device, verbose=not args.quiet,
-                   **layout)
+        return cls(horizon=horizon, **net, **layout)
     if name in ("naive", "drift"):
         cls = baselines.NaiveForecaster if name == "naive" else baselines.DriftForecaster
         return cls(horizon=horizon, **layout)
@@ -75,6 +73,12 @@ def _make_model(name: str, horizon: int, season: int, args, layout: dict):
     cls = {"arima": statistical.ARIMAForecaster, "ets": statistical.ETSForecaster,
            "theta": statistical.ThetaForecaster}[name]
     return cls(horizon=horizon, season_length=season, **layout)
+
+
+def _net(args) -> dict:
+    """Neural parameters from the command-line options."""
+    return dict(window=args.window, max_epochs=args.epochs, random_state=args.seed,
+                device=args.device, verbose=not args.quiet)
 
 
 def _model_names(text: str) -> list:
@@ -101,7 +105,9 @@ def _parse_times(column: pd.Series, name: str):
     if pd.api.types.is_integer_dtype(column.dtype):
         return pd.Index(column.to_numpy(), name=name)
     try:
-        times = pd.DatetimeIndex(pd.to_datetime(column), name=name)
+        with warnings.catch_warnings():  # "could not infer format": parsing goes on
+            warnings.simplefilter("ignore", UserWarning)
+            times = pd.DatetimeIndex(pd.to_datetime(column), name=name)
     except (ValueError, TypeError, OverflowError) as exc:
         raise ValueError(f"cannot parse the time column {name!r} as dates ({exc}); "
                          "choose it with --time-col.") from None
@@ -116,7 +122,10 @@ def _load(args):
     path = Path(args.data)
     if not path.is_file():
         raise ValueError(f"no such file: {path}")
-    frame = pd.read_csv(path)
+    try:
+        frame = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read {path.name} as CSV: {exc}") from None
     time_col = args.time_col or ("ds" if "ds" in frame.columns else frame.columns[0])
     wanted = [c for c in (time_col, args.target, args.id_col) if c is not None]
     missing = [c for c in wanted if c not in frame.columns]
@@ -189,7 +198,8 @@ def _plot_forecast(data, table: pd.DataFrame, layout: dict, path, n_series: int 
 
 def _show_board(args, board: pd.DataFrame) -> None:
     with pd.option_context("display.width", 120, "display.max_columns", 20):
-        _say(args, board.to_string(float_format=lambda v: f"{v:.3f}"), _BOARD_NOTE)
+        print(board.to_string(float_format=lambda v: f"{v:.3f}"))
+    _say(args, _BOARD_NOTE)
 
 
 def _wants_plot(args) -> bool:
@@ -206,7 +216,7 @@ def _wants_plot(args) -> bool:
 def _cmd_forecast(args) -> None:
     data, layout = _load(args)
     season = args.season_length or _season_length(_first_times(data, layout))
-    model = _make_model(args.model, args.horizon, season, args, layout).fit(data)
+    model = _make_model(args.model, args.horizon, season, layout, _net(args)).fit(data)
     table = _forecast_table(model, layout, args.coverage)
     table.to_csv(args.out, index=False)
     written = [args.out]
@@ -223,13 +233,12 @@ def _cmd_compare(args) -> None:
 
     data, layout = _load(args)
     season = args.season_length or _season_length(_first_times(data, layout))
-    models = {n: _make_model(n, args.horizon, season, args, layout)
+    models = {n: _make_model(n, args.horizon, season, layout, _net(args))
               for n in _model_names(args.models)}
-    plot = args.plot if args.plot is None or _wants_plot(args) else None
     _say(args, f"backtesting {len(models)} model(s) on the last {args.folds} x "
                f"{args.horizon} steps (season length {season})")
     board = compare(models, data, n_origins=args.folds, refit=not args.no_refit,
-                    season_length=season, plot=plot)
+                    season_length=season, plot=args.plot)
     _show_board(args, board)
     if args.out:
         board.to_csv(args.out)
@@ -241,7 +250,7 @@ def _cmd_tune(args) -> None:
     from .tuning import OptunaSearchCV
 
     data, layout = _load(args)
-    model = _make_model(args.model, args.horizon, 1, args, layout).set_params(verbose=False)
+    model = _make_model(args.model, args.horizon, 1, layout, {**_net(args), "verbose": False})
     cv = ExpandingWindowSplit(n_splits=args.folds, test_size=args.horizon,
                               id_col=layout["id_col"], time_col=layout["time_col"])
     study = args.study or (f"tsrnn-{args.model}-h{args.horizon}" if args.storage else None)
@@ -255,34 +264,46 @@ def _cmd_tune(args) -> None:
         print(f"{name} = {value:.6g}" if isinstance(value, float) else f"{name} = {value}")
 
 
-def _demo_data(dataset: str, fast: bool):
-    """Data, layout, horizon, season length and title of the demo on ``dataset``."""
+class _Demo(NamedTuple):
+    data: object
+    layout: dict
+    horizon: int
+    season: int
+    folds: int
+    net: dict  # neural forecaster parameters
+    title: str
+
+
+def _demo_setup(dataset: str, fast: bool) -> _Demo:
     from .datasets import load_ett, load_m4_finance
 
+    net = dict(window=48, hidden_size=16, max_epochs=2) if fast else \
+        dict(hidden_size=64, max_epochs=20, patience=4)
+    net.update(batch_size=64, lr=3e-3, random_state=0, device="auto")
     if dataset == "ett":
         n = 600 if fast else 2000
-        return (load_ett()["OT"].iloc[-n:], dict(target="OT", time_col="date",
-                id_col="unique_id"), 24, 24, f"ETTh1 oil temperature (OT), last {n} hours")
+        return _Demo(load_ett()["OT"].iloc[-n:], dict(target="OT", time_col="date",
+                     id_col="unique_id"), 24, 24, 3 if fast else 7,
+                     {"window": 96, "scaler": "standard", **net},
+                     f"ETTh1 oil temperature (OT), last {n} hours")
     data = load_m4_finance()
     if fast:
         data = data[data["unique_id"].isin(data["unique_id"].unique()[:4])]
         data = data.groupby("unique_id").tail(200).reset_index(drop=True)
-    n = data["unique_id"].nunique()
-    return (data, dict(target="y", time_col="ds", id_col="unique_id"), 13, 1,
-            f"{n} weekly M4 finance series (one global network for all)")
+    return _Demo(data, dict(target="y", time_col="ds", id_col="unique_id"), 13, 1, 3,
+                 {"window": 26, **net}, f"{data['unique_id'].nunique()} weekly M4 finance "
+                 "series (one network for all of them)")
 
 
-def _demo_models(args, horizon: int, season: int, layout: dict) -> dict:
-    names = ["naive", "snaive" if season > 1 else "drift", "theta", "ets", "lstm", "gru"]
+def _demo_models(args, demo: _Demo) -> dict:
+    names = ["naive", "snaive" if demo.season > 1 else "drift", "theta", "ets", "lstm", "gru"]
+    if args.fast:
+        names.remove("ets")
     if importlib.util.find_spec("statsmodels") is None:
         _note("statsmodels is not installed: no Theta or ETS (pip install tsrnn[stats]).")
         names = [n for n in names if n not in ("theta", "ets")]
-    settings = argparse.Namespace(window=2 * horizon, epochs=2 if args.fast else 20, seed=0,
-                                  device="auto", quiet=args.quiet)
-    models = {n: _make_model(n, horizon, season, settings, layout) for n in names}
-    for name in NEURAL[:2]:
-        models[name].set_params(hidden_size=32, batch_size=128, lr=3e-3, patience=4)
-    return models
+    net = {**demo.net, "verbose": not args.quiet}
+    return {n: _make_model(n, demo.horizon, demo.season, demo.layout, net) for n in names}
 
 
 def _cmd_demo(args) -> None:
@@ -290,31 +311,29 @@ def _cmd_demo(args) -> None:
 
     from .model_selection import compare
 
-    data, layout, horizon, season, title = _demo_data(args.dataset, args.fast)
-    models = _demo_models(args, horizon, season, layout)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    demo = _demo_setup(args.dataset, args.fast)
+    models, h, out = _demo_models(args, demo), demo.horizon, Path(args.out)
     plot = _wants_plot(args)
-    _say(args, f"tsrnn demo: {title}; forecasting {horizon} steps ahead from 3 origins "
-               f"(the last 3 x {horizon} steps) with {', '.join(models)}")
-    board = compare(models, data, n_origins=3, refit=False, season_length=season,
-                    plot=out / "backtest.png" if plot else None)
+    out.mkdir(parents=True, exist_ok=True)
+    _say(args, f"tsrnn demo: {demo.title}. Backtest: {', '.join(models)} forecast {h} steps "
+               f"from {demo.folds} origins (the last {demo.folds} x {h} steps), each model "
+               "fitted once on the data before the first origin.")
+    board = compare(models, demo.data, n_origins=demo.folds, refit=False,
+                    season_length=demo.season, plot=out / "backtest.png" if plot else None)
     _show_board(args, board)
     board.to_csv(out / "leaderboard.csv")
-    best = board.index[0]
-    _say(args, f"best: {best}; refitting it on all the data to forecast the next {horizon}")
-    model = clone(models[best]).fit(data)
-    table = _forecast_table(model, layout, coverage=0.9)
+    _say(args, f"best: {board.index[0]}; refitting it on all the data to forecast the next {h}")
+    model = clone(models[board.index[0]]).fit(demo.data)
+    table = _forecast_table(model, demo.layout, coverage=0.9)
     table.to_csv(out / "forecast.csv", index=False)
-    written = ["leaderboard.csv", "forecast.csv"]
     if plot:
-        _plot_forecast(data, table, layout, out / "forecast.png")
-        written += ["backtest.png", "forecast.png"]
+        _plot_forecast(demo.data, table, demo.layout, out / "forecast.png")
+    written = ["leaderboard.csv", "forecast.csv"] + (["backtest.png", "forecast.png"] * plot)
     _say(args, f"wrote {', '.join(written)} in {out}/")
 
 
 # ---------------------------------------------------------------------------- parser
-def _data_args(p: argparse.ArgumentParser) -> None:
+def _data_args(p: argparse.ArgumentParser, season: bool = True) -> None:
     p.add_argument("data", metavar="DATA.csv", help="CSV file, one row per time step")
     p.add_argument("--target", required=True, help="column to forecast")
     p.add_argument("--time-col", default=None,
@@ -322,10 +341,11 @@ def _data_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--id-col", default=None,
                    help="series id column: the CSV holds many series in long format")
     p.add_argument("--horizon", type=int, required=True, help="steps to forecast")
-    p.add_argument("--season-length", type=int, default=None,
-                   help="season m for snaive, arima, ets, theta and MASE (default: from the "
-                        "frequency: 24 hourly, 7 daily, 5 business daily, 12 monthly, 4 "
-                        "quarterly, else 1)")
+    if season:
+        p.add_argument("--season-length", type=int, default=None,
+                       help="season m of snaive, arima, ets, theta and MASE (default: from "
+                            "the frequency: 24 hourly, 7 daily, 5 business daily, 12 monthly, "
+                            "4 quarterly, else 1)")
 
 
 def _neural_args(p: argparse.ArgumentParser, epochs: int = 20) -> None:
@@ -336,16 +356,15 @@ def _neural_args(p: argparse.ArgumentParser, epochs: int = 20) -> None:
     p.add_argument("--seed", type=int, default=0, help="random_state (default 0)")
 
 
-def _plot_args(p: argparse.ArgumentParser, what: str) -> None:
-    p.add_argument("--plot", default=None, help=f"PNG file of the {what}")
-    p.add_argument("--no-plot", action="store_true", help="make no plot")
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``tsrnn`` command."""
     parser = _Parser(prog="tsrnn", description="Forecast time series with recurrent "
                      "networks and classical baselines.")
-    parser.add_argument("--quiet", action="store_true", help="no progress bars or tables")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no progress bars or messages (results are still printed)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch CPU threads (default 1, fastest for small recurrent "
+                             "networks, above all on a busy machine; 0: torch's default)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="compare models on an embedded dataset")
@@ -362,7 +381,8 @@ def build_parser() -> argparse.ArgumentParser:
     _neural_args(fc)
     fc.add_argument("--coverage", type=float, default=0.9, help="prediction interval")
     fc.add_argument("--out", default="forecast.csv", help="forecast CSV")
-    _plot_args(fc, "forecast (default: --out with .png)")
+    fc.add_argument("--plot", default=None, help="PNG file (default: --out with .png)")
+    fc.add_argument("--no-plot", action="store_true", help="make no plot")
     fc.set_defaults(run=_cmd_forecast)
 
     cmp = sub.add_parser("compare", help="backtest models on a CSV, print a leaderboard")
@@ -374,11 +394,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="fit once on the first fold, forecast later folds without refit")
     _neural_args(cmp)
     cmp.add_argument("--out", default=None, help="leaderboard CSV")
-    _plot_args(cmp, "last fold's forecasts")
+    cmp.add_argument("--plot", default=None, help="PNG file of the last fold's forecasts")
     cmp.set_defaults(run=_cmd_compare)
 
     tune = sub.add_parser("tune", help="search a neural model's hyperparameters (Optuna)")
-    _data_args(tune)
+    _data_args(tune, season=False)
     tune.add_argument("--model", choices=NEURAL, default="gru")
     tune.add_argument("--trials", type=int, default=20)
     tune.add_argument("--timeout", type=float, default=None, help="seconds")
@@ -391,8 +411,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_ERRORS = (ValueError, TypeError, ImportError, OSError, NotImplementedError, NotFittedError,
-           TrainingDivergedError, _UsageError)
+_ERRORS = (ValueError, TypeError, ImportError, OSError, NotImplementedError, _UsageError)
+
+
+def _is_bad_input(exc: Exception) -> bool:
+    """Errors reported in one line: bad input, missing extras, a diverged training."""
+    exceptions = sys.modules.get("tsrnn.exceptions")  # not imported: cannot have been raised
+    diverged = () if exceptions is None else (exceptions.TrainingDivergedError,)
+    return isinstance(exc, _ERRORS + diverged)
+
+
+@contextlib.contextmanager
+def _torch_threads(n: int):
+    """Run with ``n`` torch CPU threads (0: torch's default), restored afterwards."""
+    if n < 0:
+        raise ValueError(f"--threads must be 0 or more, got {n}.")
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(n or before)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
@@ -404,15 +445,20 @@ def main(argv: list | None = None) -> int:
     exit status: 0 on success, 2 on bad input (one ``tsrnn: error:`` line on stderr)."""
     try:
         args = build_parser().parse_args(argv)
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _torch_threads(args.threads):
             warnings.showwarning = _show_warning
+            for developer_warning in (FutureWarning, DeprecationWarning):  # not for users
+                warnings.simplefilter("ignore", developer_warning)
             args.run(args)
-    except _ERRORS as exc:
-        print(f"tsrnn: error: {str(exc).strip() or type(exc).__name__}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print("tsrnn: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        if not _is_bad_input(exc):
+            raise
+        print(f"tsrnn: error: {' '.join(str(exc).split()) or type(exc).__name__}",
+              file=sys.stderr)
+        return 2
     return 0
 
 

@@ -65,7 +65,7 @@ class Samples:
     sample is ``x[s : s + window]`` and its target ``x[s + window : s + window + horizon,
     :n_targets]`` (``y`` stays None) and its known future inputs the same rows of
     ``future_cols`` (flattened into ``extra``). ``transform(x, y) -> (x, y)`` is applied to
-    every batch (per-window normalisation, for instance).
+    every batch after any augmentation (per-window normalisation, for instance).
     """
 
     x: torch.Tensor
@@ -86,10 +86,7 @@ class Samples:
         """Return ``(x, y, extra)`` for the samples ``idx``."""
         if self.starts is None:
             x, y = self.x[idx], (None if self.y is None else self.y[idx])
-            extra = None if self.extra is None else self.extra[idx]
-            if self.transform is not None:
-                x, y = self.transform(x, y)
-            return x, y, extra
+            return x, y, None if self.extra is None else self.extra[idx]
         span = self.window + self.horizon
         block = self.x[self.starts[idx, None] + torch.arange(span, device=self.x.device)]
         x = block[:, : self.window]  # (batch, window, channels)
@@ -99,6 +96,17 @@ class Samples:
         extra = None
         if self.future_cols is not None:
             extra = block[:, self.window:, self.future_cols].flatten(1)  # (batch, horizon*k)
+        return x, y, extra
+
+    def get(self, idx: torch.Tensor, augment=None, generator=None, n_targets=None):
+        """A batch as the network sees it: augmented (training only), then transformed.
+
+        Augmenting comes first, so that the transform (per-window normalisation) makes
+        augmented windows look like the windows seen at prediction.
+        """
+        x, y, extra = self.batch(idx)
+        if augment is not None:
+            x, y = augment(x, y, generator=generator, n_targets=n_targets)
         if self.transform is not None:
             x, y = self.transform(x, y)
         return x, y, extra
@@ -166,7 +174,7 @@ def _evaluate(module, samples: Samples, loss_fn, device, precision, batch_size) 
     total = torch.zeros((), device=device)
     with torch.inference_mode(), _autocast(device, precision):
         for idx in torch.arange(len(samples), device=device).split(batch_size):
-            x, y, extra = samples.batch(idx)
+            x, y, extra = samples.get(idx)
             total += loss_fn(_forward(module, x, extra, y.shape if y.dim() > 1 else None),
                              y) * len(idx)
     return total.item() / len(samples)
@@ -245,9 +253,7 @@ def _train_epoch(module, data, loss_fn, optim, scaler, config, device, generator
     bad_step = torch.full((), -1, device=device, dtype=torch.long)
     params = [p for p in module.parameters() if p.requires_grad]
     for step, idx in enumerate(order.split(config.batch_size)):
-        x, y, extra = data.batch(idx)
-        if config.augment is not None:
-            x, y = config.augment(x, y, generator=generator, n_targets=config.n_targets)
+        x, y, extra = data.get(idx, config.augment, generator, config.n_targets)
         with _autocast(device, config.precision):
             out = _forward(module, x, extra, y.shape if y.dim() > 1 else None)
             loss = loss_fn(out, y)
@@ -287,7 +293,7 @@ def predict(module: nn.Module, samples: Samples, device: torch.device, precision
     outs = []
     with torch.inference_mode(), _autocast(device, precision):
         for idx in torch.arange(len(samples), device=device).split(batch_size):
-            x, _, extra = samples.batch(idx)
+            x, _, extra = samples.get(idx)
             shape = None if out_shape is None else (len(idx),) + tuple(out_shape)
             outs.append(_forward(module, x, extra, shape))
     return torch.cat(outs) if outs else torch.empty(0, device=device)

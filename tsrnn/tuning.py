@@ -6,8 +6,15 @@ keep its study in a database so that a search resumes after an interruption and 
 processes share one search. :func:`default_search_space` gives a sensible space for the
 neural estimators. Needs ``pip install tsrnn[tune]`` (and ``[plot]`` for the plots).
 
-The estimators also work unchanged in scikit-learn's ``GridSearchCV`` and
-``RandomizedSearchCV`` (give them a ``TimeSeriesSplit``).
+The estimators also work unchanged in scikit-learn's searches, in parallel processes
+(joblib limits each worker's torch threads)::
+
+    from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+    from tsrnn import GRURegressor
+
+    grid = GridSearchCV(GRURegressor(max_epochs=20), {"hidden_size": [16, 32],
+                        "lr": [1e-3, 1e-2]}, cv=TimeSeriesSplit(3), n_jobs=2)
+    grid.fit(X, y)  # X: (n_samples, n_timesteps, n_features) windows in time order
 """
 
 from __future__ import annotations

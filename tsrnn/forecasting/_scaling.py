@@ -3,7 +3,7 @@
 ``standard`` and ``robust`` compute one location/scale per series and target from the
 history given (the training series at fit, the new history at predict); ``window``
 normalises every input window by its own mean and standard deviation (instance
-normalisation), which lets one global model serve series of any level; ``none`` leaves
+normalisation, the deviation floored at 1% of the window's mean absolute level), which lets one global model serve series of any level; ``none`` leaves
 the data as it is. A zero scale (constant series or window) is replaced by 1.
 """
 
@@ -13,6 +13,9 @@ import numpy as np
 
 SCALERS = ("standard", "robust", "window", "none")
 EPS = 1e-8
+# A nearly flat window (a price that did not move for weeks) would blow its next values up
+# to thousands of standard deviations: the window scale is floored at 1% of its level.
+REL_FLOOR = 0.01
 
 
 def series_stats(values: np.ndarray, lengths, method: str):
@@ -32,19 +35,23 @@ def series_stats(values: np.ndarray, lengths, method: str):
 
 
 def window_stats(windows: np.ndarray):
-    """Mean and std over time of windows ``(n, time, k)``: arrays ``(n, k)``."""
+    """Mean and floored std over time of windows ``(n, time, k)``: arrays ``(n, k)``."""
     loc = windows.mean(axis=1)
-    scale = windows.std(axis=1)
+    scale = np.maximum(windows.std(axis=1), REL_FLOOR * np.abs(windows).mean(axis=1))
     return loc, np.where(scale < EPS, 1.0, scale)
 
 
 def normalise_batch(x, y, n_targets: int):
-    """Instance-normalise the target channels of a torch batch by each window's statistics."""
+    """Instance-normalise the target channels of a torch batch by each window's statistics.
+
+    The same statistics as :func:`window_stats`, computed on the device.
+    """
     import torch
 
     past = x[:, :, :n_targets]  # (batch, window, n_targets)
     loc = past.mean(dim=1, keepdim=True)
-    scale = past.std(dim=1, unbiased=False, keepdim=True)
+    scale = torch.maximum(past.std(dim=1, unbiased=False, keepdim=True),
+                          REL_FLOOR * past.abs().mean(dim=1, keepdim=True))
     scale = torch.where(scale < EPS, torch.ones_like(scale), scale)
     x = torch.cat([(past - loc) / scale, x[:, :, n_targets:]], dim=2)
     return x, None if y is None else (y - loc) / scale

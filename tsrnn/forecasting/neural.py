@@ -30,7 +30,7 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
     """Base of the recurrent forecasters (not public)."""
 
     def __init__(self, horizon=1, window=None, strategy="direct", scaler="window",
-                 future_covariates=None, freq=None, target=None, id_col="unique_id",
+                 max_windows_per_series=None, future_covariates=None, freq=None, target=None, id_col="unique_id",
                  time_col="ds", hidden_size=64, num_layers=1, dropout=0.0, nonlinearity="tanh",
                  loss="mse", optimizer="adam", lr=1e-3, weight_decay=0.0, l1=0.0,
                  batch_size=64, max_epochs=50, grad_clip=1.0, lr_schedule=None,
@@ -41,6 +41,7 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         self.window = window
         self.strategy = strategy
         self.scaler = scaler
+        self.max_windows_per_series = max_windows_per_series
         self.future_covariates = future_covariates
         self.freq = freq
         self.target = target
@@ -126,7 +127,12 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         n_val = np.where(lengths - n_val >= span + self._train_horizon(), n_val, 0)
         series = np.searchsorted(np.cumsum(lengths), starts, side="right")
         cut = ends[series] - n_val[series]  # first held-out point of the window's series
-        train = starts[starts + span <= cut]
+        keep = starts + span <= cut
+        if self.max_windows_per_series is not None:  # only the most recent windows
+            last = np.maximum.reduceat(np.where(keep, starts, -1), _group_starts(series))
+            keep &= starts > last[np.searchsorted(np.unique(series), series)] - \
+                self.max_windows_per_series
+        train = starts[keep]
         valid = starts[(starts + self.window_ >= cut) & (n_val[series] > 0)]
         return train, valid
 
@@ -277,6 +283,11 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
                 (pred + width) * scale[:, None] + loc[:, None])
 
 
+def _group_starts(series: np.ndarray) -> np.ndarray:
+    """Positions where a new series begins in the sorted array ``series``."""
+    return np.flatnonzero(np.r_[True, series[1:] != series[:-1]])
+
+
 def _pad(block: np.ndarray, steps: int) -> np.ndarray:
     """Pad ``(n, k, c)`` to ``(n, steps, c)`` by repeating the last row."""
     if block.shape[1] == steps:
@@ -297,6 +308,9 @@ _FORECASTER_PARAMS = """
     scaler : {"window", "standard", "robust", "none"}, default="window"
         Per-series scaling of the targets, inverted on output (``window``: each input
         window by its own mean and std, so one model serves series of any level).
+    max_windows_per_series : int or None, default=None
+        Train on only the most recent windows of each series (all when None): bounds the
+        cost of an epoch on long series and weights recent behaviour.
     future_covariates : list of str or None, default=None
         Covariate columns whose future values are known (calendar, planned prices): they
         must be given in ``X`` for the forecast period. Other covariates are past-only.
