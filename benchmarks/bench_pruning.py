@@ -15,6 +15,7 @@ Run from the repository root::
 
     python benchmarks/bench_pruning.py            # writes benchmarks/results/pruning.{json,png}
     python benchmarks/bench_pruning.py --quick    # 2 seeds x 4 trials x 2 epochs (smoke)
+    python benchmarks/bench_pruning.py --replot   # redraw the figure from the JSON
 """
 
 from __future__ import annotations
@@ -81,19 +82,22 @@ def summarise(runs: list) -> dict:
 
 
 def plot(runs: list, path: Path) -> None:
+    """Per seed (dots) and mean (bar): epochs, time relative to no pruning, MASE."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(10, 3.4), layout="constrained")
-    axes = fig.subplots(1, 3)
+    base = {r["seed"]: r["search_s"] for r in runs if r["pruner"] == "None"}
+    panels = (("epochs trained", lambda r: r["epochs_trained"]),
+              ("search time / no pruning", lambda r: r["search_s"] / base[r["seed"]]),
+              ("best CV MASE", lambda r: -r["best_cv_score"]),
+              ("held-out MASE of the best", lambda r: -r["best_test_score"]))
+    fig = Figure(figsize=(12, 3.2), layout="constrained")
     names = [str(p) for p in PRUNERS]
-    for ax, key, label in zip(axes, ("search_s", "best_cv_score", "best_test_score"),
-                              ("search time (s)", "best CV score (-MASE)",
-                               "held-out -MASE of the best")):
+    for ax, (title, value) in zip(fig.subplots(1, len(panels)), panels):
         for i, name in enumerate(names):
-            values = [r[key] for r in runs if r["pruner"] == name]
-            ax.bar(i, np.mean(values), color=f"C{i}", alpha=0.6)
+            values = [value(r) for r in runs if r["pruner"] == name]
+            ax.bar(i, np.mean(values), color=f"C{i}", alpha=0.5)
             ax.scatter([i] * len(values), values, color="k", s=12, zorder=3)
-        ax.set(xticks=range(len(names)), xticklabels=names, title=label)
+        ax.set(xticks=range(len(names)), xticklabels=names, title=title)
     fig.savefig(path, dpi=110)
 
 
@@ -104,8 +108,12 @@ def main(argv=None) -> None:
     parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--series", type=int, default=5)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--replot", action="store_true", help="redraw the figure of --out")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "pruning.json"))
     args = parser.parse_args(argv)
+    if args.replot:
+        return plot(json.loads(Path(args.out).read_text())["runs"],
+                    Path(args.out).with_suffix(".png"))
     if args.quick:
         args.seeds, args.trials, args.epochs, args.series = 2, 4, 2, 3
     torch.set_num_threads(1)

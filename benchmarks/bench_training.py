@@ -5,14 +5,15 @@ state), optimiser (Adam, lr 1e-3), loss (MSE), gradient-norm clipping (1.0), bat
 epochs. Both timed regions start from the raw float64 numpy arrays and include the
 standardisation of X and y, the copy to a float32 tensor, building the network and the
 whole training run; generating the data is excluded. Repetitions are interleaved (the order
-of the pair alternates) after one untimed warm-up fit of each variant per size, and medians
-are reported. Peak memory: ``torch.cuda.max_memory_allocated`` on a GPU; on a CPU the growth
-of the peak resident set size (``VmHWM``, Linux) during one fit in a fresh subprocess.
+of the pair alternates) after one untimed warm-up fit of each variant per size (on 2
+batches), and medians are reported, of wall time and of process CPU time. Peak memory:
+``torch.cuda.max_memory_allocated`` on a GPU; on a CPU the growth of the peak resident set
+size (``VmHWM``, Linux) during one fit in a fresh subprocess.
 
 Run from the repository root::
 
-    python benchmarks/bench_training.py                 # full run, writes the JSON below
-    python benchmarks/bench_training.py --quick         # 1 repetition, tiny model (CI smoke)
+    python benchmarks/bench_training.py         # full run -> benchmarks/results/training_cpu.json
+    python benchmarks/bench_training.py --quick # 1 repetition, tiny model (CI smoke)
     python benchmarks/bench_training.py --threads 1 --sizes tiny large
     python benchmarks/bench_training.py --device cuda --precision bf16 \\
         --out benchmarks/results/training_cuda_bf16.json
@@ -44,7 +45,7 @@ WINDOW, HORIZON, BATCH_SIZE, EPOCHS, LR, GRAD_CLIP = 72, 24, 256, 3, 1e-3, 1.0
 SIZES = {  # name: (hidden_size, num_layers, n_windows)
     "tiny": (16, 1, 4096),
     "medium": (64, 2, 4096),
-    "large": (256, 1, 256),  # fewer windows (one batch an epoch): a step costs ~10x medium
+    "large": (256, 1, 256),  # fewer windows (one batch an epoch) to keep the run short
 }
 AUTOCAST = {"32": None, "bf16": torch.bfloat16, "16": torch.float16}
 VARIANTS = ("tsrnn", "hand")
@@ -115,8 +116,7 @@ def fit_tsrnn(X, y, hidden_size, num_layers, device, precision):
 FITS = {"tsrnn": fit_tsrnn, "hand": fit_hand}
 
 
-def timed_fit(variant, X, y, size, device, precision) -> tuple[float, float, float | None,
-                                                               object]:
+def timed_fit(variant, X, y, size, device, precision) -> tuple:
     """Wall and process CPU seconds of one fit, the CUDA peak memory in MiB (None on CPU),
     and the predict function."""
     hidden_size, num_layers, _ = SIZES[size]
@@ -136,7 +136,7 @@ def timed_fit(variant, X, y, size, device, precision) -> tuple[float, float, flo
 
 def cpu_peak_rss(variant: str, size: str, args) -> float:
     """Growth of the peak RSS (MiB) during one fit, in a fresh subprocess."""
-    cmd = [sys.executable, __file__, "--memory-child", variant, size, "--device", "cpu",
+    cmd = [sys.executable, __file__, "--memory-child", variant, size,
            "--precision", args.precision, "--threads", str(args.threads)]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     return float(out.strip().splitlines()[-1])
@@ -217,17 +217,18 @@ def environment(device, threads: int) -> dict:
 
 def print_table(results: list[dict]) -> None:
     """A readable table of the medians."""
-    head = (f"{'size':<7}{'windows':>8}{'tsrnn s':>9}{'hand s':>9}{'ratio':>7}{'cpu ratio':>10}"
-            f"{'tsrnn win/s':>13}{'hand win/s':>12}{'tsrnn MiB':>11}{'hand MiB':>10}"
-            f"{'tsrnn MSE':>11}{'hand MSE':>10}")
+    head = (f"{'size':<7}{'windows':>8}{'tsrnn s':>9}{'hand s':>9}{'ratio':>7}"
+            f"{'cpu ratio':>10}{'tsrnn win/s':>13}{'hand win/s':>12}{'tsrnn MiB':>11}"
+            f"{'hand MiB':>10}{'tsrnn MSE':>11}{'hand MSE':>10}")
     print(head)
     print("-" * len(head))
     for r in results:
         a, b = r["tsrnn"], r["hand"]
         print(f"{r['size']:<7}{r['n_windows']:>8}{a['seconds_median']:>9.2f}"
-              f"{b['seconds_median']:>9.2f}{r['ratio_median']:>7.2f}{r['cpu_ratio_median']:>10.2f}"
-              f"{a['windows_per_s']:>13,.0f}{b['windows_per_s']:>12,.0f}"
-              f"{a['peak_memory_mib']:>11.1f}{b['peak_memory_mib']:>10.1f}"
+              f"{b['seconds_median']:>9.2f}{r['ratio_median']:>7.2f}"
+              f"{r['cpu_ratio_median']:>10.2f}{a['windows_per_s']:>13,.0f}"
+              f"{b['windows_per_s']:>12,.0f}{a['peak_memory_mib']:>11.1f}"
+              f"{b['peak_memory_mib']:>10.1f}"
               f"{a['train_mse']:>11.4f}{b['train_mse']:>10.4f}")
 
 
@@ -241,11 +242,22 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--reps", type=int, default=5, help="timed repetitions per variant")
     parser.add_argument("--threads", type=int, default=torch.get_num_threads(),
                         help="torch.set_num_threads for both variants (default: torch's)")
-    parser.add_argument("--out", type=Path, help="JSON output (default: "
-                        "benchmarks/results/training_<device>[_<precision>].json)")
+    parser.add_argument("--out", type=Path, help="JSON output (default: benchmarks/results/"
+                        "training_<device>[_<precision>][_quick].json)")
     parser.add_argument("--memory-child", nargs=2, metavar=("VARIANT", "SIZE"),
                         help=argparse.SUPPRESS)
     return parser.parse_args(argv)
+
+
+def check_device(args) -> torch.device:
+    """The device, refusing settings where tsrnn would fall back and the hand loop not."""
+    if args.device == "cuda" and not torch.cuda.is_available():
+        raise SystemExit("--device cuda was asked for, but CUDA is not available.")
+    if args.precision == "16" and args.device == "cpu":
+        raise SystemExit("--precision 16 (fp16 mixed precision) needs --device cuda.")
+    if args.precision == "bf16" and args.device == "cuda" and not torch.cuda.is_bf16_supported():
+        raise SystemExit("this GPU does not support bf16.")
+    return torch.device(args.device)
 
 
 def main(argv=None) -> None:
@@ -254,13 +266,12 @@ def main(argv=None) -> None:
     if args.memory_child:
         memory_child(*args.memory_child, args.precision)
         return
-    if args.device == "cuda" and not torch.cuda.is_available():
-        raise SystemExit("--device cuda was asked for, but CUDA is not available.")
-    device = torch.device(args.device)
+    device = check_device(args)
     sizes = ["tiny"] if args.quick else args.sizes
     args.reps = 1 if args.quick else args.reps
-    suffix = "" if args.precision == "32" else f"_{args.precision}"
-    out = args.out or ROOT / "benchmarks" / "results" / f"training_{args.device}{suffix}.json"
+    name = "training_" + "_".join([args.device] + [args.precision] * (args.precision != "32")
+                                  + ["quick"] * args.quick)
+    out = args.out or ROOT / "benchmarks" / "results" / f"{name}.json"
     results = []
     for size in sizes:
         results.append(bench_size(size, device, args))

@@ -3,8 +3,9 @@
 Daily mean oil temperature of ETTh1 (two years, a weekly cycle at most), forecast 14 days
 ahead from 4 rolling origins. ``compare`` backtests every forecaster on the same folds
 (each fitted once, on the data before the first origin, then forecasting every origin
-from the data up to it: ``refit=False``, as a deployed model would) and ranks them by MASE (errors in units of the in-sample seasonal naive error, ``m = 7``);
-``skill`` is the improvement over the naive forecast. ``backtest`` then shows, for the
+from the data up to it: ``refit=False``, as a deployed model would) and ranks them by
+MASE (errors in units of the in-sample seasonal naive error, ``m = 7``); ``skill`` is the
+improvement over the naive forecast. ``backtest`` then shows, for the
 winner, how the error grows with the horizon. (M4's Naive2 benchmark is left out: its
 multiplicative decomposition needs positive data, and the temperature dips below zero.)
 

@@ -155,8 +155,8 @@ def test_too_short_series_names_min_length_and_series_id():
     panel = long_panel()
     panel = panel[(panel["unique_id"] == "a") | (panel["ds"] < "2020-01-08")]  # 'b': 5 days
     model = LSTMForecaster(horizon=3, **TINY)  # needs window + horizon = 9 observations
-    with pytest.raises(ValueError, match=r"series 'b' has 5 observations; at least 9 are "
-                                         r"needed"):
+    with pytest.raises(ValueError, match=r"1 series have fewer than 9 observations, the "
+                                         r"minimum: 'b' \(5\)"):
         model.fit(panel)
 
 

@@ -349,7 +349,8 @@ def _data_args(p: argparse.ArgumentParser, season: bool = True) -> None:
 
 
 def _neural_args(p: argparse.ArgumentParser, epochs: int = 20) -> None:
-    p.add_argument("--epochs", type=int, default=epochs, help="max_epochs of neural models")
+    p.add_argument("--epochs", type=int, default=epochs,
+                   help=f"max_epochs of neural models (default {epochs})")
     p.add_argument("--window", type=int, default=None,
                    help="past steps a neural model reads (default: max(2 * horizon, 8))")
     p.add_argument("--device", default="auto", help="auto (CUDA if present), cpu or cuda")
@@ -369,7 +370,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="compare models on an embedded dataset")
     demo.add_argument("--fast", action="store_true", help="tiny settings (about 20 s)")
-    demo.add_argument("--out", default="tsrnn-output", help="output folder")
+    demo.add_argument("--out", default="tsrnn-output", help="output folder (default "
+                      "tsrnn-output)")
     demo.add_argument("--dataset", choices=("ett", "m4"), default="ett",
                       help="ett: ETTh1 oil temperature, hourly; m4: 20 weekly M4 finance "
                            "series")
@@ -377,10 +379,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     fc = sub.add_parser("forecast", help="fit a model on a CSV and forecast")
     _data_args(fc)
-    fc.add_argument("--model", choices=MODELS, default="lstm")
+    fc.add_argument("--model", choices=MODELS, default="lstm", help="(default lstm)")
     _neural_args(fc)
-    fc.add_argument("--coverage", type=float, default=0.9, help="prediction interval")
-    fc.add_argument("--out", default="forecast.csv", help="forecast CSV")
+    fc.add_argument("--coverage", type=float, default=0.9,
+                    help="nominal coverage of the prediction interval (default 0.9)")
+    fc.add_argument("--out", default="forecast.csv", help="forecast CSV (default forecast.csv)")
     fc.add_argument("--plot", default=None, help="PNG file (default: --out with .png)")
     fc.add_argument("--no-plot", action="store_true", help="make no plot")
     fc.set_defaults(run=_cmd_forecast)
@@ -388,8 +391,9 @@ def build_parser() -> argparse.ArgumentParser:
     cmp = sub.add_parser("compare", help="backtest models on a CSV, print a leaderboard")
     _data_args(cmp)
     cmp.add_argument("--models", default="naive,snaive,lstm",
-                     help=f"comma-separated, from {','.join(MODELS)}")
-    cmp.add_argument("--folds", type=int, default=3, help="rolling origins")
+                     help=f"comma-separated, from {','.join(MODELS)} (default "
+                          "naive,snaive,lstm)")
+    cmp.add_argument("--folds", type=int, default=3, help="rolling origins (default 3)")
     cmp.add_argument("--no-refit", action="store_true",
                      help="fit once on the first fold, forecast later folds without refit")
     _neural_args(cmp)
@@ -399,10 +403,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     tune = sub.add_parser("tune", help="search a neural model's hyperparameters (Optuna)")
     _data_args(tune, season=False)
-    tune.add_argument("--model", choices=NEURAL, default="gru")
-    tune.add_argument("--trials", type=int, default=20)
+    tune.add_argument("--model", choices=NEURAL, default="gru", help="(default gru)")
+    tune.add_argument("--trials", type=int, default=20, help="trials to add (default 20)")
     tune.add_argument("--timeout", type=float, default=None, help="seconds")
-    tune.add_argument("--folds", type=int, default=2, help="time-based CV folds")
+    tune.add_argument("--folds", type=int, default=2, help="time-based CV folds (default 2)")
     tune.add_argument("--storage", default=None,
                       help="Optuna storage URL, e.g. sqlite:///study.db (resumable)")
     tune.add_argument("--study", default=None, help="study name in --storage")

@@ -32,6 +32,13 @@ class Panel:
     covariates: np.ndarray | None = None
     covariate_names: list = field(default_factory=list)
     layout: str = "series"  # "series" | "frame" | "long" | "multiindex"
+    times: pd.Index | None = None  # all time indexes back to back (built when missing)
+
+    def all_times(self) -> pd.Index:
+        if self.times is None:
+            self.times = self.index[0].append(self.index[1:]) if len(self.index) > 1 \
+                else self.index[0]
+        return self.times
 
     @property
     def lengths(self) -> np.ndarray:
@@ -100,7 +107,7 @@ def _name(sid) -> str:
     return "the series" if sid is None else f"series {sid!r}"
 
 
-def _check_index(index: pd.Index, sid) -> pd.Index:
+def _check_index(index: pd.Index, sid, unique: bool = True) -> pd.Index:
     if isinstance(index, pd.DatetimeIndex) or isinstance(index, pd.PeriodIndex):
         pass
     elif pd.api.types.is_integer_dtype(index.dtype):
@@ -114,6 +121,8 @@ def _check_index(index: pd.Index, sid) -> pd.Index:
     else:
         raise TypeError(f"the time index of {_name(sid)} must be datetime, period or "
                         f"integer, got {index.dtype}.")
+    if not unique:
+        return index
     if index.has_duplicates:
         dup = index[index.duplicated()][0]
         raise ValueError(f"{_name(sid)} has duplicate timestamps (first: {dup}); "
@@ -183,17 +192,6 @@ def future_index(last, step, horizon: int, like: pd.Index) -> pd.Index:
     return pd.Index(last + step * np.arange(1, horizon + 1), dtype=like.dtype)
 
 
-def _check_regular(index: pd.Index, step, sid) -> None:
-    if len(index) < 2:
-        return
-    expected = future_index(index[0], step, len(index) - 1, index)
-    if not expected.equals(index[1:]):
-        missing = expected[~expected.isin(index)]
-        where = f"first missing: {missing[0]}" if len(missing) else "irregular spacing"
-        raise ValueError(f"{_name(sid)} has gaps or irregular timestamps for frequency "
-                         f"{step!r} ({where}); fill or resample the gaps first, or pass the right freq=.")
-
-
 def _numeric(frame: pd.DataFrame, sid) -> pd.DataFrame:
     bad = [c for c in frame.columns if not (pd.api.types.is_numeric_dtype(frame[c])
                                             and not pd.api.types.is_bool_dtype(frame[c]))]
@@ -204,6 +202,73 @@ def _numeric(frame: pd.DataFrame, sid) -> pd.DataFrame:
     return frame
 
 
+def _check_finite_long(block, what: str, codes, uniques, times, columns) -> None:
+    """check_finite on a long panel, naming the series of the first bad value."""
+    bad = ~np.isfinite(block).all(axis=1)
+    if bad.any():
+        rows = np.flatnonzero(codes == codes[int(np.argmax(bad))])
+        check_finite(block[rows], f"{what} of {_name(uniques[codes[rows[0]]])}",
+                     (times[rows], columns))
+
+
+def _long_parts(data, spec: Spec, layout: str):
+    """Series ids, timestamps and value columns of a long or (id, time) MultiIndex frame."""
+    if layout == "multiindex":
+        if data.index.nlevels != 2:
+            raise ValueError("a MultiIndex must have two levels: (series id, time).")
+        return (data.index.get_level_values(0), data.index.get_level_values(1),
+                data.reset_index(drop=True))
+    missing = [c for c in (spec.id_col, spec.time_col) if c not in data.columns]
+    if missing:
+        raise ValueError(f"long-format data needs the columns {missing}; got "
+                         f"{list(data.columns)} (set id_col / time_col).")
+    body = data.drop(columns=[spec.id_col, spec.time_col]).reset_index(drop=True)
+    return data[spec.id_col], pd.Index(data[spec.time_col]), body
+
+
+def _ordinal(times: pd.Index) -> np.ndarray:
+    return times.asi8 if hasattr(times, "asi8") else np.asarray(times, dtype=np.int64)
+
+
+def _long_to_panel(data, spec: Spec, layout: str, targets, min_length: int) -> Panel:
+    """Validate a long panel with whole-column operations (no Python loop over series)."""
+    ids, times, body = _long_parts(data, spec, layout)
+    codes, uniques = pd.factorize(np.asarray(ids), sort=False)
+    if (codes < 0).any():
+        raise ValueError("the series id column contains missing values.")
+    order = np.argsort(codes, kind="stable")  # group by series, keep the time order given
+    codes = codes[order]
+    times = _check_index(times.take(order), None, unique=False)
+    diffs, same = np.diff(_ordinal(times)), codes[1:] == codes[:-1]
+    for bad, what in ((same & (diffs == 0), "duplicate timestamps (first: {t}); aggregate "
+                       "them first"), (same & (diffs < 0), "timestamps that are not sorted "
+                                       "(first out of order: {t}); sort the data by time")):
+        if bad.any():
+            i = int(np.argmax(bad)) + 1
+            raise ValueError(f"series {uniques[codes[i]]!r} has " + what.format(t=times[i]) + ".")
+    lengths = np.bincount(codes, minlength=len(uniques))
+    short = np.flatnonzero(lengths < min_length)
+    if len(short):
+        names = ", ".join(f"{uniques[i]!r} ({lengths[i]})" for i in short[:5])
+        raise ValueError(f"{len(short)} series have fewer than {min_length} observations, "
+                         f"the minimum: {names}{' ...' if len(short) > 5 else ''}.")
+    missing = [t for t in targets if t not in body.columns]
+    if missing:
+        raise ValueError(f"target column(s) {missing} not found; columns are "
+                         f"{list(body.columns)}.")
+    body = _numeric(body, None).take(order)
+    values = body[targets].to_numpy(dtype=np.float64)
+    _check_finite_long(values, "the target", codes, uniques, times, targets)
+    cov_names = [c for c in body.columns if c not in targets]
+    covs = body[cov_names].to_numpy(dtype=np.float64) if cov_names else None
+    if covs is not None:
+        _check_finite_long(covs, "the covariates", codes, uniques, times, cov_names)
+    starts = np.concatenate([[0], np.cumsum(lengths)])
+    index = [times[a:b] for a, b in zip(starts[:-1], starts[1:])]
+    return Panel(ids=list(uniques), index=index, values=values, targets=list(targets),
+                 covariates=covs, covariate_names=cov_names, layout=layout, times=times)
+
+
 def to_panel(data, spec: Spec, fitted_targets=None, min_length: int = 1) -> Panel:
     """Validate ``data`` and convert it to a :class:`Panel`.
 
@@ -211,13 +276,15 @@ def to_panel(data, spec: Spec, fitted_targets=None, min_length: int = 1) -> Pane
     ``"y"`` in long format); the remaining numeric columns become covariates.
     """
     layout = _layout(data)
-    pieces = _pieces(data, spec, layout)
     if layout == "frame" and spec.id_col in data.columns:
         layout = "long"
-    if not pieces or all(len(p) == 0 for _, p in pieces):
+    if len(data) == 0:
         raise ValueError("the data is empty: at least one series with observations is needed.")
-    targets = fitted_targets or spec.target or (
-        ["y"] if layout in ("long", "multiindex") else list(pieces[0][1].columns))
+    if layout in ("long", "multiindex"):
+        targets = fitted_targets or spec.target or ["y"]
+        return _long_to_panel(data, spec, layout, targets, min_length)
+    pieces = _pieces(data, spec, layout)
+    targets = fitted_targets or spec.target or list(pieces[0][1].columns)
     ids, indexes, values, covs = [], [], [], []
     for sid, frame in pieces:
         missing = [t for t in targets if t not in frame.columns]
@@ -243,28 +310,57 @@ def to_panel(data, spec: Spec, fitted_targets=None, min_length: int = 1) -> Pane
                  covariate_names=cov_names, layout=layout)
 
 
+def _shift(index: pd.Index, step, k: int = 1) -> pd.Index:
+    """``index`` moved ``k`` steps forward (calendar offsets in local time, ticks in UTC)."""
+    if isinstance(index, pd.PeriodIndex):
+        return index + k
+    if isinstance(index, pd.DatetimeIndex):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
+            return index + k * step
+    return index + k * step
+
+
 def check_regular(panel: Panel, freq=None):
     """Infer (or check) the shared frequency and that no series has gaps; returns it."""
     step = infer_step(panel.index, freq)
-    for sid, index in zip(panel.ids, panel.index):
-        _check_regular(index, step, sid)
+    times = panel.all_times()
+    codes = np.repeat(np.arange(len(panel.index)), panel.lengths)
+    expected = _shift(times[:-1], step)
+    bad = (codes[1:] == codes[:-1]) & np.asarray(expected != times[1:])
+    if bad.any():
+        i = int(np.argmax(bad))
+        sid = panel.ids[codes[i]]
+        raise ValueError(f"{_name(sid)} has gaps or irregular timestamps for frequency "
+                         f"{step!r} (first missing: {expected[i]}, the data jumps to "
+                         f"{times[i + 1]}); fill or resample the gaps first, or pass the "
+                         "right freq=.")
     return step
+
+
+def future_indexes(panel: Panel, step, horizon: int) -> pd.Index:
+    """The ``horizon`` timestamps after each series' end, series after series."""
+    lasts = panel.all_times()[panel.offsets + panel.lengths - 1]
+    steps = [_shift(lasts, step, k) for k in range(1, horizon + 1)]  # each (n_series,)
+    flat = steps[0].append(steps[1:]) if horizon > 1 else steps[0]
+    n = len(lasts)
+    return flat.take((np.arange(horizon)[None, :] * n + np.arange(n)[:, None]).ravel())
 
 
 def from_forecasts(values: np.ndarray, panel: Panel, step, horizon: int,
                    columns: list | None = None, spec: Spec | None = None):
     """Lay out forecasts ``(n_series, horizon, n_columns)`` like the input data."""
     columns = columns or panel.targets
-    futures = [future_index(ix[-1], step, horizon, ix) for ix in panel.index]
     if panel.layout in ("series", "frame"):
-        frame = pd.DataFrame(values[0], index=futures[0], columns=columns)
+        future = future_index(panel.index[0][-1], step, horizon, panel.index[0])
+        frame = pd.DataFrame(values[0], index=future, columns=columns)
         frame.index.name = panel.index[0].name
         if panel.layout == "series" and len(columns) == 1:
             return frame.iloc[:, 0]
         return frame
     flat = values.reshape(-1, values.shape[2])
     ids = np.repeat(np.array(panel.ids, dtype=object), horizon)
-    times = futures[0].append(futures[1:]) if len(futures) > 1 else futures[0]
+    times = future_indexes(panel, step, horizon)
     if panel.layout == "multiindex":
         index = pd.MultiIndex.from_arrays([ids, times])
         return pd.DataFrame(flat, index=index, columns=columns)
