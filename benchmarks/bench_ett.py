@@ -48,7 +48,7 @@ def evaluate(name, series, valid_end, horizon, args):
     window = args.window
     model = MODELS[name](horizon=horizon, window=window, hidden_size=args.hidden,
                          max_epochs=args.epochs, batch_size=256, lr=1e-3, loss="mse",
-                         scaler="none", validation_fraction=0.2, patience=3,
+                         validation_fraction=0.2, patience=3,
                          max_windows_per_series=args.max_windows, random_state=0)
     start = time.perf_counter()
     model.fit(series.iloc[:valid_end])  # train + validation (the last 20%, for early stopping)
@@ -79,9 +79,9 @@ def main(argv=None) -> dict:
     parser.add_argument("--horizons", default="24,48,168,336,720")
     parser.add_argument("--models", default="lstm,gru")
     parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--window", type=int, default=336)
-    parser.add_argument("--hidden", type=int, default=64)
-    parser.add_argument("--max-windows", type=int, default=4000)
+    parser.add_argument("--window", type=int, default=96)
+    parser.add_argument("--hidden", type=int, default=32)
+    parser.add_argument("--max-windows", type=int, default=3000)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--out", default="benchmarks/results/ett_univariate.json")
     args = parser.parse_args(argv)

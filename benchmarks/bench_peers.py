@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import argparse
 import gc
-import importlib.util
+import importlib
 import json
 import logging
 import os
@@ -61,6 +61,7 @@ from tsrnn import LSTMForecaster  # noqa: E402
 M4_DIR = ROOT.parent / "shared" / "data" / "m4"
 WINDOW, HORIZON, BATCH, EPOCHS, LR, CLIP = 72, 24, 256, 2, 1e-3, 1.0
 N_SERIES, ORIGINS = 50, 4
+N_PREDICT = 3  # forecasts of all series timed per fit
 TEST = ORIGINS * HORIZON  # held-out points at the end of every series
 SIZES = {"tiny": (16, 1, 80), "medium": (64, 2, 40), "large": (256, 1, 10)}
 # name: (hidden_size, num_layers, training windows per series)
@@ -311,9 +312,10 @@ CLASSES = {"hand": Hand, "tsrnn": Tsrnn, "darts": Darts, "neuralforecast": Neura
 
 
 # -- measuring -------------------------------------------------------------------------
-def timed(fn):
-    """Wall seconds, process CPU seconds and result of ``fn()``."""
-    gc.collect()
+def timed(fn, collect: bool = True):
+    """Wall seconds, process CPU seconds and result of ``fn()`` (after a full collection)."""
+    if collect:
+        gc.collect()
     wall, cpu = time.perf_counter(), time.process_time()
     out = fn()
     return time.perf_counter() - wall, time.process_time() - cpu, out
@@ -328,16 +330,17 @@ def run_once(lib: str, size: str, data: Data, workdir: str, n_latency: int) -> d
     """One fit of ``lib`` and its predictions, timed; accuracy of the first held-out horizon."""
     model = build(lib, size, data, workdir)
     fit_s, fit_cpu, _ = timed(model.fit)
-    predict_s, predict_cpu, out = timed(model.predict_all)
-    latency = []
-    for _ in range(n_latency):
-        seconds, _, one = timed(model.predict_one)
-        latency.append(seconds)
+    record = dict(fit_s=fit_s, fit_cpu_s=fit_cpu)
+    for name, fn, calls in (("predict", model.predict_all, N_PREDICT),
+                            ("latency", model.predict_one, n_latency)):
+        runs = [timed(fn, collect=False) for _ in range(calls)]  # back to back, as in use
+        record[f"{name}_s"], record[f"{name}_cpu_s"] = [r[0] for r in runs], [r[1] for r in runs]
+    out, one = model.predict_all(), model.predict_one()
     assert model.to_array(one).size == HORIZON, lib
-    backtest_s, _, backtest_mase = timed(model.backtest)
+    backtest_s, backtest_cpu, backtest_mase = timed(model.backtest)
     error = np.abs(model.to_array(out) - data.test[:, :HORIZON])
-    return dict(fit_s=fit_s, fit_cpu_s=fit_cpu, predict_s=predict_s, predict_cpu_s=predict_cpu,
-                latency_s=latency, backtest_s=backtest_s, mae=float(error.mean()),
+    return dict(record, backtest_s=backtest_s, backtest_cpu_s=backtest_cpu,
+                mae=float(error.mean()),
                 mase=float((error.mean(axis=1) / data.mase_scale).mean()),
                 backtest_mase=backtest_mase, threads=torch.get_num_threads())
 
@@ -373,15 +376,15 @@ def summarise(size: str, data: Data, runs: dict) -> dict:
     result = dict(size=size, hidden_size=hidden_size, num_layers=num_layers,
                   n_series=len(data.train), windows_per_series=per_series,
                   n_windows=data.n_windows, gradient_steps=data.steps, libraries={})
-    keys = ("fit_s", "fit_cpu_s", "predict_s", "predict_cpu_s", "latency_s", "backtest_s",
-            "mae", "mase", "backtest_mase")
+    keys = ("fit_s", "fit_cpu_s", "predict_s", "predict_cpu_s", "latency_s", "latency_cpu_s",
+            "backtest_s", "backtest_cpu_s", "mae", "mase", "backtest_mase")
     for lib, lib_runs in runs.items():
         med = {k: _median(lib_runs, k) for k in keys}
         med["windows_per_s"] = EPOCHS * data.n_windows / med["fit_s"]
         for key in ("fit_s", "fit_cpu_s"):
             med[key.replace("_s", "_ratio")] = statistics.median(
                 [r[key] / h[key] for r, h in zip(lib_runs, runs["hand"])])
-        for key in ("predict_s", "latency_s", "backtest_s", "mae", "mase", "backtest_mase"):
+        for key in keys[2:]:
             med[key.replace("_s", "") + "_ratio"] = med[key] / _median(runs["hand"], key)
         result["libraries"][lib] = dict(median=med, runs=lib_runs)
     return result
@@ -454,15 +457,15 @@ def environment(libs) -> dict:
 
 
 def print_table(results: list) -> None:
-    cols = ("fit s", "fit x", "cpu x", "win/s", "pred ms", "pred x", "one ms", "backt s",
-            "MiB", "MAE", "MASE", "bt MASE")
+    cols = ("fit s", "fit x", "cpu x", "win/s", "pred ms", "pred x", "one ms", "one cpu",
+            "backt s", "MiB", "MAE", "MASE", "bt MASE")
     print(f"{'size':<7}{'library':<15}" + "".join(f"{c:>9}" for c in cols))
     for r in results:
         for lib, entry in r["libraries"].items():
             m = entry["median"]
             row = (m["fit_s"], m["fit_ratio"], m["fit_cpu_ratio"], m["windows_per_s"],
                    1e3 * m["predict_s"], m["predict_ratio"], 1e3 * m["latency_s"],
-                   m["backtest_s"], m.get("peak_rss_mib", float("nan")), m["mae"], m["mase"],
+                   1e3 * m["latency_cpu_s"], m["backtest_s"], m.get("peak_rss_mib", float("nan")), m["mae"], m["mase"],
                    m["backtest_mase"])
             print(f"{r['size']:<7}{lib:<15}" + "".join(f"{v:>9.3g}" for v in row))
         print(f"{'':<7}targets: " + ", ".join(
@@ -493,30 +496,35 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
-def quiet() -> None:
-    """No progress bars, seed messages or warnings from the peers."""
+def import_peers() -> list:
+    """Import the peers that can be imported; then silence their seed messages and
+    warnings (after the import, which sets Lightning's logger levels)."""
     warnings.filterwarnings("ignore")
+    peers = []
+    for peer in ("darts", "neuralforecast"):
+        try:
+            importlib.import_module(peer)
+            peers.append(peer)
+        except Exception as exc:  # a broken install counts as absent
+            print(f"{peer} is not importable ({type(exc).__name__}: {exc})", file=sys.stderr)
     for name in ("lightning", "pytorch_lightning", "lightning.pytorch", "lightning_fabric",
                  "darts", "neuralforecast"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    os.environ.setdefault("NIXTLA_ID_AS_COL", "1")
+    return peers
 
 
 def main(argv=None) -> None:
     args = parse_args(argv)
     torch.set_num_threads(1)
-    quiet()
+    peers = import_peers()
     workdir = tempfile.mkdtemp(prefix="bench_peers_")  # darts / Lightning files go here
     if args.memory_child:
         memory_child(args.memory_child, args.sizes, workdir)
         return
-    peers = [p for p in ("darts", "neuralforecast") if importlib.util.find_spec(p)]
     if not peers:
         print("darts and neuralforecast are not importable: nothing to compare against; "
               "install benchmarks/requirements-peers.txt (with -c constraints.txt).")
         return
-    for missing in sorted({"darts", "neuralforecast"} - set(peers)):
-        print(f"{missing} is not importable: benchmarking without it.", file=sys.stderr)
     libs = [lib for lib in LIBS if lib in ("hand", "tsrnn") or lib in peers]
     series, source = load_series()
     start, results = time.perf_counter(), []

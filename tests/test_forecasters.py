@@ -242,3 +242,24 @@ def test_pipeline_scaling_covariates_before_the_forecaster():
     pred = pipe.predict(future)
     pd.testing.assert_frame_equal(pred, model.predict(scaler.transform(future)))
     pd.testing.assert_index_equal(pred.index, future.index, check_freq=False)
+
+
+def test_calendar_features_as_future_covariates_learn_a_weekly_pattern():
+    from tsrnn.forecasting import LSTMForecaster, calendar_features
+
+    idx = pd.date_range("2024-01-01", periods=24 * 7 * 6, freq="h")
+    rng = np.random.default_rng(0)
+    y = pd.Series(np.where(idx.day_of_week >= 5, 5.0, 0.0) + rng.normal(0, 0.1, len(idx)),
+                  index=idx, name="y")
+    cal = calendar_features(idx, ["dayofweek"])
+    future = calendar_features(pd.date_range(idx[-1], periods=25, freq="h")[1:],
+                               ["dayofweek"])
+    model = LSTMForecaster(horizon=24, window=24, hidden_size=16, max_epochs=20, lr=0.01,
+                           scaler="standard", future_covariates=list(cal.columns),
+                           random_state=0).fit(cal, y)
+    pred = model.predict(future)
+    # the last day of the data is a Sunday (weekend, level 5); the next is a Monday (0)
+    assert pred.index[0].day_of_week == 0
+    assert abs(pred.mean()) < 1.0
+    with pytest.raises(ValueError, match="unknown calendar feature"):
+        calendar_features(idx, ["fortnight"])

@@ -25,8 +25,13 @@ from typing import NamedTuple
 
 import pandas as pd
 
-MODELS = ("lstm", "gru", "rnn", "naive", "snaive", "drift", "arima", "ets", "theta")
+_CLASSES = {"lstm": "LSTMForecaster", "gru": "GRUForecaster", "rnn": "RNNForecaster",
+            "naive": "NaiveForecaster", "snaive": "SeasonalNaiveForecaster",
+            "drift": "DriftForecaster", "arima": "ARIMAForecaster", "ets": "ETSForecaster",
+            "theta": "ThetaForecaster"}
+MODELS = tuple(_CLASSES)
 NEURAL = ("lstm", "gru", "rnn")
+STATISTICAL = ("arima", "ets", "theta")
 _SEASONS = {"Minute": 60, "Hour": 24, "Day": 7, "BusinessDay": 5, "MonthEnd": 12,
             "MonthBegin": 12, "QuarterEnd": 4, "QuarterBegin": 4}
 _BOARD_NOTE = ("mase: mean absolute error over the in-sample seasonal naive error; "
@@ -54,25 +59,13 @@ def _note(message: str) -> None:
 # ------------------------------------------------------------------------------ models
 def _make_model(name: str, horizon: int, season: int, layout: dict, net: dict):
     """The forecaster ``name`` for data ``layout``; ``net`` holds neural parameters."""
-    from .forecasting import baselines, neural
-
-    if name in NEURAL:
-        cls = {"lstm": neural.LSTMForecaster, "gru": neural.GRUForecaster,
-               "rnn": neural.RNNForecaster}[name]
-        return cls(horizon=horizon, **net, **layout)
-    if name in ("naive", "drift"):
-        cls = baselines.NaiveForecaster if name == "naive" else baselines.DriftForecaster
-        return cls(horizon=horizon, **layout)
-    if name == "snaive":
-        return baselines.SeasonalNaiveForecaster(horizon=horizon, season_length=season,
-                                                 **layout)
-    if importlib.util.find_spec("statsmodels") is None:
+    if name in STATISTICAL and importlib.util.find_spec("statsmodels") is None:
         raise ImportError(f"model {name!r} needs statsmodels: pip install tsrnn[stats]")
-    from .forecasting import statistical
+    from . import forecasting
 
-    cls = {"arima": statistical.ARIMAForecaster, "ets": statistical.ETSForecaster,
-           "theta": statistical.ThetaForecaster}[name]
-    return cls(horizon=horizon, season_length=season, **layout)
+    extra = net if name in NEURAL else \
+        {"season_length": season} if name in ("snaive", *STATISTICAL) else {}
+    return getattr(forecasting, _CLASSES[name])(horizon=horizon, **extra, **layout)
 
 
 def _net(args) -> dict:
@@ -89,8 +82,13 @@ def _model_names(text: str) -> list:
     return list(dict.fromkeys(names))
 
 
-def _season_length(times) -> int:
-    """Usual season of the data's frequency: 24 hourly, 7 daily, 12 monthly... else 1."""
+def _season_length(args, data, layout: dict) -> int:
+    """--season-length, else the usual season of the data's frequency: 24 hourly, 7 daily,
+    12 monthly... (from the first series), else 1."""
+    if args.season_length:
+        return args.season_length
+    times = data.index if isinstance(data, pd.Series) else pd.Index(
+        data.loc[data[layout["id_col"]] == data[layout["id_col"]].iloc[0], layout["time_col"]])
     if not isinstance(times, pd.DatetimeIndex) or len(times) < 3:
         return 1
     freq = pd.infer_freq(times[-min(len(times), 100):])
@@ -139,13 +137,6 @@ def _load(args):
     data = pd.DataFrame({args.id_col: frame[args.id_col].to_numpy(), time_col: times,
                          args.target: frame[args.target].to_numpy()})
     return data, layout
-
-
-def _first_times(data, layout: dict):
-    if isinstance(data, pd.Series):
-        return data.index
-    first = data[layout["id_col"]].iloc[0]
-    return pd.DatetimeIndex(data.loc[data[layout["id_col"]] == first, layout["time_col"]])
 
 
 # --------------------------------------------------------------------------- outputs
@@ -215,7 +206,7 @@ def _wants_plot(args) -> bool:
 # -------------------------------------------------------------------------- commands
 def _cmd_forecast(args) -> None:
     data, layout = _load(args)
-    season = args.season_length or _season_length(_first_times(data, layout))
+    season = _season_length(args, data, layout)
     model = _make_model(args.model, args.horizon, season, layout, _net(args)).fit(data)
     table = _forecast_table(model, layout, args.coverage)
     table.to_csv(args.out, index=False)
@@ -232,7 +223,7 @@ def _cmd_compare(args) -> None:
     from .model_selection import compare
 
     data, layout = _load(args)
-    season = args.season_length or _season_length(_first_times(data, layout))
+    season = _season_length(args, data, layout)
     models = {n: _make_model(n, args.horizon, season, layout, _net(args))
               for n in _model_names(args.models)}
     _say(args, f"backtesting {len(models)} model(s) on the last {args.folds} x "

@@ -4,6 +4,7 @@ from importlib import import_module
 
 _EXPORTS = {
     ".base": ["BaseForecaster"],
+    ".calendar": ["calendar_features"],
     ".baselines": ["DriftForecaster", "MeanForecaster", "Naive2Forecaster", "NaiveForecaster",
                    "SeasonalNaiveForecaster"],
     ".neural": ["GRUForecaster", "LSTMForecaster", "RNNForecaster"],

@@ -98,6 +98,8 @@ class BaseForecaster(BaseEstimator):
         if y is not None and spec.target is None:
             spec.target = _target_columns(y, spec)
         panel = to_panel(_combine(X, y, spec), spec, min_length=self._min_length())
+        if isinstance(y, pd.Series):
+            panel.layout = "series"  # a Series in, a Series out
         self.freq_ = check_regular(panel, self.freq)
         self.targets_ = panel.targets
         self.covariates_ = panel.covariate_names
@@ -115,6 +117,8 @@ class BaseForecaster(BaseEstimator):
             new = _combine(X, y, self._spec())
         panel = to_panel(new, self._spec(), fitted_targets=self.targets_,
                          min_length=self._min_history())
+        if isinstance(y, pd.Series):
+            panel.layout = "series"
         check_regular(panel, self.freq_)
         return panel
 
