@@ -33,16 +33,14 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # benchmark the checkout, installed or not
-sys.path.insert(0, str(ROOT / "examples"))
-
-from tune_forecaster import HORIZON, LastBlocksSplit  # noqa: E402
 
 from tsrnn.datasets import load_m4_finance  # noqa: E402
 from tsrnn.forecasting import GRUForecaster  # noqa: E402
+from tsrnn.model_selection import ExpandingWindowSplit  # noqa: E402
 from tsrnn.tuning import OptunaSearchCV  # noqa: E402
 
 PRUNERS = (None, "median", "hyperband")
-N_SPLITS = 2
+HORIZON, N_SPLITS = 13, 2
 
 
 def load(n_series: int):
@@ -54,8 +52,8 @@ def load(n_series: int):
 
 def run_one(train, test, pruner, seed: int, n_trials: int, max_epochs: int) -> dict:
     base = GRUForecaster(horizon=HORIZON, max_epochs=max_epochs, random_state=0)
-    search = OptunaSearchCV(base, n_trials=n_trials, cv=LastBlocksSplit(N_SPLITS),
-                            pruner=pruner, random_state=seed)
+    search = OptunaSearchCV(base, n_trials=n_trials, pruner=pruner, random_state=seed,
+                            cv=ExpandingWindowSplit(N_SPLITS, HORIZON))
     start = time.perf_counter()
     search.fit(train)
     seconds = time.perf_counter() - start - search.refit_time_

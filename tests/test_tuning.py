@@ -24,8 +24,9 @@ from sklearn.model_selection import GridSearchCV, RandomizedSearchCV, TimeSeries
 
 import tsrnn
 from tsrnn import GRURegressor, TrainingDivergedError
-from tsrnn.datasets import make_sine
-from tsrnn.forecasting import GRUForecaster, NaiveForecaster
+from tsrnn.datasets import make_panel, make_sine
+from tsrnn.forecasting import GRUForecaster, NaiveForecaster, SeasonalNaiveForecaster
+from tsrnn.model_selection import ExpandingWindowSplit
 from tsrnn.tuning import OptunaSearchCV, default_search_space
 
 optuna = pytest.importorskip("optuna")
@@ -188,14 +189,17 @@ def test_forecaster_default_space_and_plots(tmp_path):
         assert Path(path).read_bytes()[:4] == b"\x89PNG"
 
 
-def test_classical_forecaster_explicit_space_no_pruning():
-    y = make_sine(n=60, period=12)
+def test_classical_forecaster_on_a_panel_with_a_panel_splitter():
+    panel = make_panel(n_series=4, period=7, random_state=0)  # long format, weekly cycle
     with pytest.raises(ValueError, match="no default search space"):
-        OptunaSearchCV(NaiveForecaster(horizon=3)).fit(y)
-    s = OptunaSearchCV(NaiveForecaster(), {"horizon": IntDistribution(1, 4)}, n_trials=3,
-                       cv=2, random_state=0).fit(y)
-    assert (s.results_["n_epochs_reported"] == 0).all()
-    assert np.isfinite(s.best_score_)
+        OptunaSearchCV(NaiveForecaster(horizon=7)).fit(panel)
+    s = OptunaSearchCV(SeasonalNaiveForecaster(horizon=7),
+                       {"season_length": CategoricalDistribution((1, 7))}, n_trials=4,
+                       cv=ExpandingWindowSplit(n_splits=2, test_size=7), random_state=0)
+    s.fit(panel)
+    assert s.best_params_ == {"season_length": 7}
+    assert (s.results_["n_epochs_reported"] == 0).all()  # nothing to prune
+    assert set(s.predict()["unique_id"]) == set(panel["unique_id"])
 
 
 @pytest.mark.parametrize("kwargs, error, match", [

@@ -452,6 +452,8 @@ def plot_history(study, path) -> str:
     trials = study.get_trials(deepcopy=False)
     done = [t for t in trials if t.state.name == "COMPLETE"]
     pruned = [t.number for t in trials if t.state.name == "PRUNED"]
+    if not done:
+        raise ValueError(f"study {study.study_name!r} has no completed trial to plot.")
     fig, (top, bottom) = _figure(2, (7, 6))
     values = [t.value for t in done]
     top.scatter([t.number for t in done], values, s=14, label="trial")
