@@ -454,6 +454,12 @@ def peak_rss(lib: str, sizes: list, workdir: str) -> dict:
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
+def add_memory(results: list, lib: str, rss: dict) -> None:
+    for r in results:
+        r["libraries"][lib]["median"]["peak_rss_mib"] = rss[r["size"]]
+        r["libraries"][lib]["median"]["process_peak_rss_mib"] = rss["process_peak"]
+
+
 # -- reporting -----------------------------------------------------------------------------
 def environment(libs) -> dict:
     from importlib.metadata import version
@@ -470,16 +476,17 @@ def environment(libs) -> dict:
 
 
 def print_table(results: list) -> None:
-    cols = ("fit s", "fit x", "cpu x", "win/s", "pred ms", "pred x", "one ms", "one cpu",
-            "backt s", "MiB", "MAE", "MASE", "bt MASE")
+    """Medians (times wall clock unless marked cpu; x: ratio to the hand loop)."""
+    cols = {"fit s": "fit_s", "fit x": "fit_ratio", "cpu x": "fit_cpu_ratio",
+            "win/s": "windows_per_s", "pred ms": "predict_s", "pred x": "predict_ratio",
+            "one ms": "latency_s", "one cpu": "latency_cpu_s", "backt ms": "backtest_s",
+            "MiB": "peak_rss_mib", "MAE": "mae", "MASE": "mase", "bt MASE": "backtest_mase"}
     print(f"{'size':<7}{'library':<15}" + "".join(f"{c:>9}" for c in cols))
     for r in results:
         for lib, entry in r["libraries"].items():
             m = entry["median"]
-            row = (m["fit_s"], m["fit_ratio"], m["fit_cpu_ratio"], m["windows_per_s"],
-                   1e3 * m["predict_s"], m["predict_ratio"], 1e3 * m["latency_s"],
-                   1e3 * m["latency_cpu_s"], m["backtest_s"], m.get("peak_rss_mib", float("nan")), m["mae"], m["mase"],
-                   m["backtest_mase"])
+            row = [m.get(key, float("nan")) * (1e3 if col.endswith(("ms", "cpu")) else 1)
+                   for col, key in cols.items()]
             print(f"{r['size']:<7}{lib:<15}" + "".join(f"{v:>9.3g}" for v in row))
         print(f"{'':<7}targets: " + ", ".join(
             f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
@@ -529,7 +536,11 @@ def import_peers(names=("darts", "neuralforecast")) -> list:
 def main(argv=None) -> None:
     args = parse_args(argv)
     torch.set_num_threads(1)
-    workdir = tempfile.mkdtemp(prefix="bench_peers_")  # darts / Lightning files go here
+    with tempfile.TemporaryDirectory(prefix="bench_peers_") as workdir:  # Lightning's files
+        run(args, workdir)
+
+
+def run(args, workdir: str) -> None:
     if args.memory_child:  # imports only the library measured
         import_peers([p for p in ("darts", "neuralforecast") if p == args.memory_child])
         memory_child(args.memory_child, args.sizes, workdir)
@@ -548,13 +559,7 @@ def main(argv=None) -> None:
         results.append(result)
     if not args.no_memory:
         for lib in libs:
-            for size, mib in peak_rss(lib, args.sizes, workdir).items():
-                for r in results:
-                    if r["size"] == size:
-                        r["libraries"][lib]["median"]["peak_rss_mib"] = mib
-                if size == "process_peak":
-                    for r in results:
-                        r["libraries"][lib]["median"]["process_peak_rss_mib"] = mib
+            add_memory(results, lib, peak_rss(lib, args.sizes, workdir))
     print_table(results)
     config = dict(data=source, n_series=len(series), window=WINDOW, horizon=HORIZON,
                   batch_size=BATCH, epochs=EPOCHS, lr=LR, grad_clip=CLIP, origins=ORIGINS,

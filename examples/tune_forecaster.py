@@ -1,10 +1,10 @@
 """Tune a GRUForecaster on weekly M4 finance series with OptunaSearchCV.
 
 The last 13 weeks of every series (the M4 test period) are held out. The search scores
-each candidate by time-based cross-validation on the rest (2 folds of 13 weeks) (a forecaster's ``score`` is the
-negative MASE of rolling-origin forecasts), prunes unpromising trials after a few epochs,
-refits the best configuration, and compares it with the default configuration on the
-held-out weeks.
+each candidate by time-based cross-validation on the rest: 2 folds of 13 weeks, scored by
+a forecaster's ``score`` (the negative MASE of rolling-origin forecasts). It prunes
+unpromising trials after a few epochs, refits the best configuration, and compares it
+with the default configuration, in cross-validation and on the held-out weeks.
 
 Run from the repository root::
 

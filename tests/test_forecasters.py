@@ -92,9 +92,9 @@ def test_past_covariates_change_the_forecast():
                            lr=0.01, batch_size=32, random_state=0).fit(frame.iloc[:260])
     history = frame.iloc[:260].copy()
     history.iloc[-1, 1] = 1.0
-    on = model.predict(history[["promo"]], history["y"])["y"].iloc[0]
+    on = model.predict(history[["promo"]], history["y"]).iloc[0]  # a Series in, a Series out
     history.iloc[-1, 1] = 0.0
-    off = model.predict(history[["promo"]], history["y"])["y"].iloc[0]
+    off = model.predict(history[["promo"]], history["y"]).iloc[0]
     assert on - off > 1.0
 
 
@@ -240,7 +240,7 @@ def test_pipeline_scaling_covariates_before_the_forecaster():
     np.testing.assert_allclose(model.cov_mean_, 0.0, atol=1e-9)  # it saw scaled covariates
     future = covariates.iloc[260:264]
     pred = pipe.predict(future)
-    pd.testing.assert_frame_equal(pred, model.predict(scaler.transform(future)))
+    pd.testing.assert_series_equal(pred, model.predict(scaler.transform(future)))
     pd.testing.assert_index_equal(pred.index, future.index, check_freq=False)
 
 

@@ -284,8 +284,9 @@ def _worker(tmp_path, url, name, n_trials, seed, epochs=3):
 def test_two_processes_share_one_sqlite_study(data, tmp_path):
     url = f"sqlite:///{tmp_path / 'shared.db'}"
     workers = [_worker(tmp_path, url, "shared", 3, seed) for seed in (1, 2)]
-    for w in workers:
-        assert w.wait(timeout=120) == 0, w.log.read_text()
+    with _killed_at_exit(*workers):
+        for w in workers:
+            assert w.wait(timeout=120) == 0, w.log.read_text()
     values = _complete(url, "shared")
     assert len(values) == 6
     final = _search_on(url, "shared", 1, seed=3).set_params(refit=False).fit(*data)
@@ -297,19 +298,32 @@ def test_two_processes_share_one_sqlite_study(data, tmp_path):
 def test_killed_worker_loses_no_completed_trial(data, tmp_path):
     url = f"sqlite:///{tmp_path / 'killed.db'}"
     worker = _worker(tmp_path, url, "killed", 1000, 1, epochs=20)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and worker.poll() is None and \
-            _n_complete_readonly(tmp_path / "killed.db") == 0:
-        time.sleep(0.3)
-    assert worker.poll() is None, worker.log.read_text()  # still mid-study
-    worker.send_signal(signal.SIGKILL)
-    worker.wait(timeout=30)
+    with _killed_at_exit(worker):
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and worker.poll() is None and \
+                _n_complete_readonly(tmp_path / "killed.db") == 0:
+            time.sleep(0.3)
+        assert worker.poll() is None, worker.log.read_text()  # still mid-study
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=30)
     before = _complete(url, "killed")
     assert len(before) >= 1
     _search_on(url, "killed", 2, seed=5).set_params(refit=False).fit(*data)
     after = _complete(url, "killed")
     assert len(after) == len(before) + 2
     assert all(after[n] == v for n, v in before.items())
+
+
+@contextlib.contextmanager
+def _killed_at_exit(*procs):
+    """SIGKILL the processes still running when the block exits (a failed assertion)."""
+    try:
+        yield
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=30)
 
 
 def _n_complete_readonly(path):
