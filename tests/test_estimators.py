@@ -13,6 +13,7 @@ from sklearn.model_selection import GridSearchCV, TimeSeriesSplit, cross_val_sco
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from tsrnn.augment import Augmenter
 from tsrnn import (GRUClassifier, GRURegressor, LSTMClassifier, LSTMRegressor, RNNRegressor,
                    TrainingDivergedError)
 
@@ -222,3 +223,36 @@ def test_lstm_classifier_on_windows_of_two_sine_frequencies():
     X = np.sin(2 * np.pi * freqs[:, None] * t + rng.uniform(0, 6, size=(120, 1)))
     clf = LSTMClassifier(**TINY).fit(X, labels)
     assert clf.score(X, labels) > 0.9
+
+
+class _Recorder(Augmenter):
+    """An augmenter that records the batches it sees and changes nothing."""
+
+    seen: list = []
+
+    def check_task(self, task, n_targets, n_features):
+        pass
+
+    def __call__(self, x, y, *, generator, n_targets=None):
+        self.seen.append(x.detach().clone())
+        return x, y
+
+
+def test_augmentation_only_sees_training_batches(data):
+    X, y = data
+    recorder = _Recorder()
+    recorder.seen = []
+    reg = GRURegressor(**{**TINY, "max_epochs": 2}, validation_fraction=0.25,
+                       augment=recorder).fit(X, y)
+    n_train = len(X) - int(len(X) * 0.25)
+    assert sum(len(b) for b in recorder.seen) == 2 * n_train  # two epochs of training rows
+    seen = torch.cat(recorder.seen).numpy()
+    train_rows = (X[:n_train] - reg.x_mean_) / reg.x_scale_
+    # every augmented row is a training row (never a validation row)
+    valid_rows = (X[n_train:] - reg.x_mean_) / reg.x_scale_
+    as_set = lambda a: {r.tobytes() for r in a.astype(np.float32)}  # noqa: E731
+    assert as_set(seen) == as_set(train_rows)
+    assert not as_set(seen) & as_set(valid_rows)
+    calls = len(recorder.seen)
+    reg.predict(X)
+    assert len(recorder.seen) == calls  # prediction is never augmented
