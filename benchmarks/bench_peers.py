@@ -23,8 +23,8 @@ library) and accuracy: MAE and MASE of the first 24 held-out points, MASE of the
 
 Run with the interpreter that has the peers (see ``requirements-peers.txt``)::
 
-    /work/peers-venv/bin/python benchmarks/bench_peers.py            # ~10 min on 2 cores
-    /work/peers-venv/bin/python benchmarks/bench_peers.py --quick    # ~1 min smoke test
+    /work/peers-venv/bin/python benchmarks/bench_peers.py            # 3-6 min on 2 shared cores
+    /work/peers-venv/bin/python benchmarks/bench_peers.py --quick    # smoke test, ~10 s + imports
     /work/peers-venv/bin/python benchmarks/bench_peers.py --sizes tiny,medium
 """
 

@@ -263,3 +263,19 @@ def test_calendar_features_as_future_covariates_learn_a_weekly_pattern():
     assert abs(pred.mean()) < 1.0
     with pytest.raises(ValueError, match="unknown calendar feature"):
         calendar_features(idx, ["fortnight"])
+
+
+@pytest.mark.parametrize("scaler", ["standard", "window"])
+def test_score_uses_the_same_forecasts_as_predict(scaler):
+    y = make_seasonal_series(n=300, freq="h", seasonalities=(24,), random_state=0)
+    train, test = y.iloc[:260], y.iloc[260:]
+    model = GRUForecaster(horizon=10, window=24, hidden_size=8, max_epochs=2, scaler=scaler,
+                          random_state=0).fit(train)
+    errors = []
+    for origin in range(0, len(test), 10):
+        history = pd.concat([train, test.iloc[:origin]])
+        pred = model.predict(history).to_numpy()
+        actual = test.iloc[origin:origin + 10].to_numpy()
+        scale = np.abs(np.diff(train.to_numpy())).mean()
+        errors.append(np.abs(pred[:len(actual)] - actual).mean() / scale)
+    assert model.score(test) == pytest.approx(-np.mean(errors), rel=1e-5)

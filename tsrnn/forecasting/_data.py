@@ -42,7 +42,9 @@ class Panel:
 
     @property
     def lengths(self) -> np.ndarray:
-        return np.array([len(ix) for ix in self.index], dtype=np.int64)
+        if getattr(self, "_lengths", None) is None:  # computed once: the index never changes
+            self._lengths = np.array([len(ix) for ix in self.index], dtype=np.int64)
+        return self._lengths
 
     @property
     def offsets(self) -> np.ndarray:
@@ -341,6 +343,9 @@ def check_regular(panel: Panel, freq=None):
 def future_indexes(panel: Panel, step, horizon: int) -> pd.Index:
     """The ``horizon`` timestamps after each series' end, series after series."""
     lasts = panel.all_times()[panel.offsets + panel.lengths - 1]
+    if not isinstance(lasts, (pd.DatetimeIndex, pd.PeriodIndex)):  # integer steps: one op
+        grid = lasts.to_numpy()[:, None] + step * np.arange(1, horizon + 1)
+        return pd.Index(grid.ravel(), dtype=lasts.dtype, name=lasts.name)
     steps = [_shift(lasts, step, k) for k in range(1, horizon + 1)]  # each (n_series,)
     flat = steps[0].append(steps[1:]) if horizon > 1 else steps[0]
     n = len(lasts)

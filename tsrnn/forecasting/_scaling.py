@@ -20,14 +20,17 @@ REL_FLOOR = 0.01
 
 def series_stats(values: np.ndarray, lengths, method: str):
     """Location and scale per series: two arrays ``(n_series, n_columns)``."""
-    parts = np.split(values, np.cumsum(lengths)[:-1])
     if method in ("none", "window"):
-        n = len(parts)
+        n = len(lengths)
         return np.zeros((n, values.shape[1])), np.ones((n, values.shape[1]))
-    if method == "standard":
-        loc = np.stack([p.mean(axis=0) for p in parts])
-        scale = np.stack([p.std(axis=0) for p in parts])
+    if method == "standard":  # one pass over all series
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        counts = np.asarray(lengths)[:, None]
+        loc = np.add.reduceat(values, starts, axis=0) / counts
+        centred = values - np.repeat(loc, lengths, axis=0)
+        scale = np.sqrt(np.add.reduceat(centred**2, starts, axis=0) / counts)
     else:
+        parts = np.split(values, np.cumsum(lengths)[:-1])
         loc = np.stack([np.median(p, axis=0) for p in parts])
         q75, q25 = zip(*(np.percentile(p, [75, 25], axis=0) for p in parts))
         scale = (np.stack(q75) - np.stack(q25)) / 1.349

@@ -85,8 +85,9 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
     def _min_history(self) -> int:
         return self.window_  # forecasting needs one full window
 
-    def _context_length(self) -> int:
-        return self.window_
+    def _context_length(self) -> int | None:
+        # per-series statistics (standard/robust) come from the whole history, as in predict
+        return self.window_ if self.scaler in ("window", "none") else None
 
     def _future_names(self) -> list:
         return list(self.future_covariates_) if hasattr(self, "future_covariates_") else []
