@@ -219,6 +219,15 @@ def test_non_finite_forecast_falls_back(monkeypatch):
     assert np.isfinite(pred["y"]).all()
 
 
+def test_explosive_forecast_falls_back(monkeypatch):
+    model = ThetaForecaster(horizon=2).fit(_long(a=_walk(20, 5)))
+    monkeypatch.setattr(ThetaForecaster, "_forecast",
+                        lambda self, *args: (np.full(2, 1e9), None, None))
+    with pytest.warns(UserWarning, match="explosive forecast"):
+        pred = model.predict()
+    assert pred["y"].abs().max() < 1e3
+
+
 def test_seasonal_models_and_parallel_fit_agree():
     panel = _long(**{f"s{i}": SEASONAL + np.random.default_rng(i).normal(size=16)
                      for i in range(3)})
