@@ -327,3 +327,36 @@ def test_tz_aware_daily_across_dst_stays_at_local_midnight():
     pred = NaiveForecaster(horizon=2).fit(y).predict()
     want = pd.date_range("2024-04-04", periods=2, freq="D", tz=BERLIN)
     pd.testing.assert_index_equal(pred.index, want, check_names=False, check_freq=False)
+
+
+@pytest.mark.parametrize("kind", ["integer", "hourly-utc", "hourly-berlin", "period-daily",
+                                  "weekly"])
+def test_gap_is_caught_for_every_index_kind_at_predict(kind):
+    """The numpy fast check of the spacing must never let a gap through."""
+    n = 60
+    index = {"integer": pd.RangeIndex(n),
+             "hourly-utc": pd.date_range("2024-03-29", periods=n, freq="h", tz="UTC"),
+             "hourly-berlin": pd.date_range("2024-03-29", periods=n, freq="h",
+                                            tz="Europe/Berlin"),
+             "period-daily": pd.period_range("2024-01-01", periods=n, freq="D"),
+             "weekly": pd.date_range("2024-01-07", periods=n, freq="W-SUN")}[kind]
+    y = pd.Series(np.sin(np.arange(n) / 3.0) + 5.0, index=index, name="y")
+    model = NaiveForecaster(horizon=3).fit(y)
+    assert len(model.predict(y)) == 3
+    with pytest.raises(ValueError, match="gaps or irregular timestamps"):
+        model.predict(y.drop(y.index[30]))
+
+
+def test_series_fast_path_matches_the_frame_path():
+    """predict(Series) (fast path) and predict(one-column frame) give the same forecast."""
+    y = daily(60)
+    model = make(LSTMForecaster).fit(y)
+    from_series = model.predict(y.iloc[:50])
+    assert isinstance(from_series, pd.Series) and from_series.name == "y"
+    assert from_series.index.equals(pd.date_range("2020-02-20", periods=3, freq="D"))
+    from_frame = model.predict(y.iloc[:50].to_frame())
+    np.testing.assert_array_equal(from_series.to_numpy(), from_frame["y"].to_numpy())
+    with pytest.raises(ValueError, match="contains NaN"):
+        model.predict(y.iloc[:50].where(y.index[:50] != y.index[20]))
+    with pytest.raises(ValueError, match=r"target column\(s\) \['y'\] not found"):
+        model.predict(y.rename("other"))

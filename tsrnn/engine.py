@@ -292,6 +292,9 @@ def predict(module: nn.Module, samples: Samples, device: torch.device, precision
     module.eval()
     outs = []
     with torch.inference_mode(), _autocast(device, precision):
+        if samples.starts is None and samples.transform is None and len(samples) <= batch_size:
+            shape = None if out_shape is None else (len(samples),) + tuple(out_shape)
+            return _forward(module, samples.x, samples.extra, shape)  # one batch: no gather
         for idx in torch.arange(len(samples), device=device).split(batch_size):
             x, _, extra = samples.get(idx)
             shape = None if out_shape is None else (len(idx),) + tuple(out_shape)

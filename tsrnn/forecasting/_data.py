@@ -271,6 +271,28 @@ def _long_to_panel(data, spec: Spec, layout: str, targets, min_length: int) -> P
                  covariates=covs, covariate_names=cov_names, layout=layout, times=times)
 
 
+def _series_to_panel(data: pd.Series, spec: Spec, fitted_targets, min_length: int):
+    """A plain numeric Series straight to a Panel (the common single-series predict).
+
+    The same checks as the general path, without building frames; returns None when the
+    Series needs the general path (another dtype or a target name that does not match),
+    which then raises its own error.
+    """
+    name = data.name if data.name is not None else "y"
+    targets = fitted_targets or spec.target or [name]
+    dtype = data.dtype
+    if list(targets) != [name] or not isinstance(dtype, np.dtype) or dtype.kind not in "iuf":
+        return None
+    index = _check_index(data.index, None)
+    if len(index) < min_length:
+        raise ValueError(f"the series has {len(index)} observations; at least "
+                         f"{min_length} are needed.")
+    values = data.to_numpy(dtype=np.float64).reshape(-1, 1)
+    check_finite(values, "the target of the series", (index, targets))
+    return Panel(ids=[None], index=[index], values=values, targets=list(targets),
+                 layout="series", times=index)
+
+
 def to_panel(data, spec: Spec, fitted_targets=None, min_length: int = 1) -> Panel:
     """Validate ``data`` and convert it to a :class:`Panel`.
 
@@ -285,6 +307,10 @@ def to_panel(data, spec: Spec, fitted_targets=None, min_length: int = 1) -> Pane
     if layout in ("long", "multiindex"):
         targets = fitted_targets or spec.target or ["y"]
         return _long_to_panel(data, spec, layout, targets, min_length)
+    if layout == "series":
+        fast = _series_to_panel(data, spec, fitted_targets, min_length)
+        if fast is not None:
+            return fast
     pieces = _pieces(data, spec, layout)
     targets = fitted_targets or spec.target or list(pieces[0][1].columns)
     ids, indexes, values, covs = [], [], [], []
@@ -323,10 +349,36 @@ def _shift(index: pd.Index, step, k: int = 1) -> pd.Index:
     return index + k * step
 
 
+def _evenly_spaced(times: pd.Index, lengths, step) -> bool:
+    """True when every series advances by exactly ``step`` (fixed steps only, in numpy).
+
+    False means "not shown": calendar offsets (months, weeks), multiples of a period and
+    any gap go through the general check, which also words the error.
+    """
+    if isinstance(times, pd.PeriodIndex):
+        if getattr(step, "n", None) != 1:
+            return False
+        diffs, unit = np.diff(times.asi8), 1
+    elif isinstance(times, pd.DatetimeIndex):
+        if not isinstance(step, pd.offsets.Tick):
+            return False
+        unit = np.timedelta64(pd.Timedelta(step)).astype(f"timedelta64[{times.unit}]")
+        diffs, unit = np.diff(times.asi8), int(unit.astype(np.int64))  # UTC, index unit
+    elif isinstance(step, (int, np.integer)) and pd.api.types.is_integer_dtype(times.dtype):
+        diffs, unit = np.diff(np.asarray(times)), step
+    else:
+        return False
+    within = np.ones(len(diffs), dtype=bool)
+    within[np.cumsum(lengths)[:-1] - 1] = False  # the step from one series to the next
+    return bool(np.all((diffs == unit) | ~within))
+
+
 def check_regular(panel: Panel, freq=None):
     """Infer (or check) the shared frequency and that no series has gaps; returns it."""
     step = infer_step(panel.index, freq)
     times = panel.all_times()
+    if _evenly_spaced(times, panel.lengths, step):
+        return step
     codes = np.repeat(np.arange(len(panel.index)), panel.lengths)
     expected = _shift(times[:-1], step)
     bad = (codes[1:] == codes[:-1]) & np.asarray(expected != times[1:])
@@ -358,18 +410,16 @@ def from_forecasts(values: np.ndarray, panel: Panel, step, horizon: int,
     columns = columns or panel.targets
     if panel.layout in ("series", "frame"):
         future = future_index(panel.index[0][-1], step, horizon, panel.index[0])
-        frame = pd.DataFrame(values[0], index=future, columns=columns)
-        frame.index.name = panel.index[0].name
+        future.name = panel.index[0].name
         if panel.layout == "series" and len(columns) == 1:
-            return frame.iloc[:, 0]
-        return frame
+            return pd.Series(values[0, :, 0], index=future, name=columns[0])
+        return pd.DataFrame(values[0], index=future, columns=columns)
     flat = values.reshape(-1, values.shape[2])
     ids = np.repeat(np.array(panel.ids, dtype=object), horizon)
     times = future_indexes(panel, step, horizon)
     if panel.layout == "multiindex":
         index = pd.MultiIndex.from_arrays([ids, times])
         return pd.DataFrame(flat, index=index, columns=columns)
-    frame = pd.DataFrame(flat, columns=columns)
-    frame.insert(0, spec.time_col, times)
-    frame.insert(0, spec.id_col, ids)
-    return frame
+    body = {spec.id_col: ids, spec.time_col: times}  # one constructor, no inserts
+    body.update({c: flat[:, j] for j, c in enumerate(columns)})
+    return pd.DataFrame(body, copy=False)
