@@ -360,3 +360,11 @@ def test_series_fast_path_matches_the_frame_path():
         model.predict(y.iloc[:50].where(y.index[:50] != y.index[20]))
     with pytest.raises(ValueError, match=r"target column\(s\) \['y'\] not found"):
         model.predict(y.rename("other"))
+
+
+@parametrize
+def test_score_rejects_a_gap_in_the_test_data(cls):
+    model = make(cls).fit(daily(40))
+    test = daily(60).iloc[40:].drop(pd.Timestamp("2020-02-15"))
+    with pytest.raises(ValueError, match="gaps or irregular timestamps"):
+        model.score(test)

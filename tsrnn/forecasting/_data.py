@@ -52,7 +52,39 @@ class Panel:
 
     def series(self, i: int) -> np.ndarray:
         start = self.offsets[i]
-        return self.values[start:start + len(self.index[i])]
+        return self.values[start:start + self.lengths[i]]
+
+
+class IndexSlices:
+    """The time index of each series as a slice of one concatenated index, cut when read.
+
+    A long panel of thousands of series then costs no pandas object per series until a
+    series' own index is needed.
+    """
+
+    def __init__(self, times: pd.Index, starts, lengths) -> None:
+        self.times, self.starts, self.lengths = times, np.asarray(starts), np.asarray(lengths)
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        start = int(self.starts[i])
+        return self.times[start:start + int(self.lengths[i])]
+
+    def __iter__(self):
+        return (self[k] for k in range(len(self)))
+
+
+def sliced_panel(times: pd.Index, lengths, **fields) -> Panel:
+    """A Panel whose series indexes are consecutive slices of ``times`` (all of them)."""
+    lengths = np.asarray(lengths, dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+    panel = Panel(index=IndexSlices(times, starts, lengths), times=times, **fields)
+    panel._lengths = lengths
+    return panel
 
 
 @dataclass
@@ -194,13 +226,18 @@ def future_index(last, step, horizon: int, like: pd.Index) -> pd.Index:
     return pd.Index(last + step * np.arange(1, horizon + 1), dtype=like.dtype)
 
 
-def _numeric(frame: pd.DataFrame, sid) -> pd.DataFrame:
-    bad = [c for c in frame.columns if not (pd.api.types.is_numeric_dtype(frame[c])
-                                            and not pd.api.types.is_bool_dtype(frame[c]))]
+def _check_dtypes(dtypes: dict, sid) -> None:
+    """Numeric (not boolean, not complex) columns only; ``dtypes`` maps column -> dtype."""
+    bad = [c for c, d in dtypes.items() if not (pd.api.types.is_numeric_dtype(d)
+                                                and not pd.api.types.is_bool_dtype(d))]
     if bad:
         raise TypeError(f"non-numeric column(s) {bad} in {_name(sid)}: encode or drop them.")
-    if any(pd.api.types.is_complex_dtype(frame[c]) for c in frame.columns):
+    if any(pd.api.types.is_complex_dtype(d) for d in dtypes.values()):
         raise ValueError("complex values are not supported.")
+
+
+def _numeric(frame: pd.DataFrame, sid) -> pd.DataFrame:
+    _check_dtypes({c: frame[c].dtype for c in frame.columns}, sid)
     return frame
 
 
@@ -219,13 +256,13 @@ def _long_parts(data, spec: Spec, layout: str):
         if data.index.nlevels != 2:
             raise ValueError("a MultiIndex must have two levels: (series id, time).")
         return (data.index.get_level_values(0), data.index.get_level_values(1),
-                data.reset_index(drop=True))
+                list(data.columns))
     missing = [c for c in (spec.id_col, spec.time_col) if c not in data.columns]
     if missing:
         raise ValueError(f"long-format data needs the columns {missing}; got "
                          f"{list(data.columns)} (set id_col / time_col).")
-    body = data.drop(columns=[spec.id_col, spec.time_col]).reset_index(drop=True)
-    return data[spec.id_col], pd.Index(data[spec.time_col]), body
+    columns = [c for c in data.columns if c not in (spec.id_col, spec.time_col)]
+    return data[spec.id_col], pd.Index(data[spec.time_col]), columns
 
 
 def _ordinal(times: pd.Index) -> np.ndarray:
@@ -234,13 +271,14 @@ def _ordinal(times: pd.Index) -> np.ndarray:
 
 def _long_to_panel(data, spec: Spec, layout: str, targets, min_length: int) -> Panel:
     """Validate a long panel with whole-column operations (no Python loop over series)."""
-    ids, times, body = _long_parts(data, spec, layout)
+    ids, times, columns = _long_parts(data, spec, layout)
     codes, uniques = pd.factorize(np.asarray(ids), sort=False)
     if (codes < 0).any():
         raise ValueError("the series id column contains missing values.")
     order = np.argsort(codes, kind="stable")  # group by series, keep the time order given
-    codes = codes[order]
-    times = _check_index(times.take(order), None, unique=False)
+    grouped = bool(np.all(order == np.arange(len(order))))  # already series after series
+    codes = codes if grouped else codes[order]
+    times = _check_index(times if grouped else times.take(order), None, unique=False)
     diffs, same = np.diff(_ordinal(times)), codes[1:] == codes[:-1]
     for bad, what in ((same & (diffs == 0), "duplicate timestamps (first: {t}); aggregate "
                        "them first"), (same & (diffs < 0), "timestamps that are not sorted "
@@ -254,21 +292,24 @@ def _long_to_panel(data, spec: Spec, layout: str, targets, min_length: int) -> P
         names = ", ".join(f"{uniques[i]!r} ({lengths[i]})" for i in short[:5])
         raise ValueError(f"{len(short)} series have fewer than {min_length} observations, "
                          f"the minimum: {names}{' ...' if len(short) > 5 else ''}.")
-    missing = [t for t in targets if t not in body.columns]
+    missing = [t for t in targets if t not in columns]
     if missing:
-        raise ValueError(f"target column(s) {missing} not found; columns are "
-                         f"{list(body.columns)}.")
-    body = _numeric(body, None).take(order)
-    values = body[targets].to_numpy(dtype=np.float64)
+        raise ValueError(f"target column(s) {missing} not found; columns are {columns}.")
+    _check_dtypes({c: data[c].dtype for c in columns}, None)
+
+    def block(names):  # float64 (rows, len(names)), series after series
+        out = np.column_stack([data[c].to_numpy(dtype=np.float64) for c in names])
+        return out if grouped else out[order]
+
+    values = block(targets)
     _check_finite_long(values, "the target", codes, uniques, times, targets)
-    cov_names = [c for c in body.columns if c not in targets]
-    covs = body[cov_names].to_numpy(dtype=np.float64) if cov_names else None
+    cov_names = [c for c in columns if c not in targets]
+    covs = block(cov_names) if cov_names else None
     if covs is not None:
         _check_finite_long(covs, "the covariates", codes, uniques, times, cov_names)
-    starts = np.concatenate([[0], np.cumsum(lengths)])
-    index = [times[a:b] for a, b in zip(starts[:-1], starts[1:])]
-    return Panel(ids=list(uniques), index=index, values=values, targets=list(targets),
-                 covariates=covs, covariate_names=cov_names, layout=layout, times=times)
+    return sliced_panel(times, lengths, ids=list(uniques), values=values,
+                        targets=list(targets), covariates=covs, covariate_names=cov_names,
+                        layout=layout)
 
 
 def _series_to_panel(data: pd.Series, spec: Spec, fitted_targets, min_length: int):

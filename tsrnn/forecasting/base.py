@@ -26,7 +26,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .._validation import check_positive_int
-from ._data import Panel, Spec, check_regular, from_forecasts, future_index, to_panel
+from ._data import IndexSlices, Panel, Spec, _shift, check_regular, from_forecasts, future_index, to_panel
 
 
 def _as_list(value):
@@ -211,6 +211,7 @@ class BaseForecaster(BaseEstimator):
         check_is_fitted(self, "train_panel_")
         spec = self._spec()
         test = to_panel(_combine(X, y, spec), spec, fitted_targets=self.targets_)
+        check_regular(test, self.freq_)  # a gap would misalign the origins
         hist, actual, scale = _rolling_origins(self, test)
         values = self._predict(hist, self.horizon_, _origin_future(self, hist, actual))
         errors = np.abs(values - actual["values"])  # NaN where the horizon is partial
@@ -233,58 +234,94 @@ def _pieces_by_id(X, spec: Spec):
         yield sid, frame
 
 
+def _ranges(starts, counts) -> np.ndarray:
+    """``concatenate([arange(s, s + c) for s, c in zip(starts, counts)])`` without a loop."""
+    counts = np.asarray(counts, dtype=np.int64)
+    if not counts.sum():
+        return np.zeros(0, dtype=np.int64)
+    begin = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    return np.arange(counts.sum()) + np.repeat(np.asarray(starts, np.int64) - begin, counts)
+
+
+def _continues(model: BaseForecaster, train: Panel, j: np.ndarray, test: Panel) -> np.ndarray:
+    """Per test series: does it start right after the end of its training series?"""
+    known = j >= 0
+    if not known.any() or (test.covariates is None) != (train.covariates is None) or (
+            test.covariates is not None and test.covariates.shape[1] != train.covariates.shape[1]):
+        return np.zeros(len(j), dtype=bool)
+    lasts = train.all_times()[train.offsets[j[known]] + train.lengths[j[known]] - 1]
+    firsts = test.all_times()[test.offsets[known]]
+    out = np.zeros(len(j), dtype=bool)
+    try:
+        out[known] = np.asarray(_shift(lasts, model.freq_) == firsts, dtype=bool)
+    except (TypeError, ValueError):  # another kind of index (or time zone): a new series
+        pass
+    return out
+
+
 def _rolling_origins(model: BaseForecaster, test: Panel):
-    """Histories (as one Panel) and actuals for origins every ``horizon`` steps of ``test``."""
+    """Histories (as one Panel) and actuals for origins every ``horizon`` steps of ``test``.
+
+    A test series that continues its training series (it starts one step after it) is
+    joined to it: the origins then start at the training end and the histories include
+    the training data. Whole-array operations: no Python loop over series or origins.
+    """
     train = model.train_panel_
     where = {sid: i for i, sid in enumerate(train.ids)}
     h, ctx = model.horizon_, model._context_length()
-    has_cov = test.covariates is not None
-    hist_vals, hist_cov, act_vals, act_cov, scales, origin_ids = [], [], [], [], [], []
-    for i, sid in enumerate(test.ids):
-        vals, cov, start = _joined(model, train, where.get(sid), test, i)
-        origins = range(max(start, model._min_history()), len(vals), h)
-        steps = np.abs(np.diff(vals[:max(start, 2)], axis=0))
-        scale = float(steps.mean()) if steps.size and steps.mean() > 0 else 1.0
-        for origin in origins:
-            lo = 0 if ctx is None else max(0, origin - ctx)
-            hist_vals.append(vals[lo:origin])
-            origin_ids.append(sid)  # not unique: one entry per origin of the series
-            act = np.full((h, vals.shape[1]), np.nan)
-            act[: len(vals) - origin] = vals[origin:origin + h]
-            act_vals.append(act)
-            if has_cov:
-                hist_cov.append(cov[lo:origin])
-                fut = cov[origin:origin + h]
-                act_cov.append(np.concatenate([fut, np.repeat(fut[-1:], h - len(fut), 0)]))
-            scales.append(scale)
-    if not hist_vals:
+    j = np.array([where.get(sid, -1) for sid in test.ids], dtype=np.int64)
+    cont = _continues(model, train, j, test)
+    n_train = len(train.values)
+    train_len = np.where(cont, train.lengths[np.maximum(j, 0)], 0)
+    total = train_len + test.lengths
+    # rows of every joined series in `pool` (training rows, then test rows), back to back
+    pool = np.concatenate([train.values, test.values]) if cont.any() else test.values
+    starts = np.stack([np.where(cont, train.offsets[np.maximum(j, 0)], 0),
+                       (n_train if cont.any() else 0) + test.offsets], 1).ravel()
+    rows = _ranges(starts, np.stack([train_len, test.lengths], 1).ravel())
+    joined_off = np.concatenate([[0], np.cumsum(total)[:-1]])
+    # the MASE scale: mean absolute one-step change of each history before the test part
+    head = np.minimum(np.maximum(train_len, 2), total)
+    vals = pool[rows]
+    steps = np.abs(np.diff(vals, axis=0))
+    pos = np.arange(1, len(vals)) - np.repeat(joined_off, total)[1:]
+    keep = (pos > 0) & (pos < np.repeat(head, total)[1:])
+    owner = np.repeat(np.arange(len(total)), total)[1:][keep]
+    sums = np.bincount(owner, steps[keep].sum(axis=1), minlength=len(total))
+    counts = np.bincount(owner, minlength=len(total)) * vals.shape[1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = sums / counts
+    scale_by_series = np.where((counts > 0) & (mean > 0), mean, 1.0)
+    # origins: from the end of training (or the first full history) every h steps
+    first = np.maximum(train_len, model._min_history())
+    n_orig = np.where(first < total, -(-(total - first) // h), 0)
+    if not n_orig.sum():
         raise ValueError("no forecast origin in the data to score: it must hold at least one "
                          f"observation after {model._min_history()} of history.")
-    panel = Panel(ids=origin_ids,
-                  index=[pd.RangeIndex(len(v)) for v in hist_vals],
-                  values=np.concatenate(hist_vals), targets=test.targets,
-                  covariates=np.concatenate(hist_cov) if has_cov else None,
+    series = np.repeat(np.arange(len(total)), n_orig)
+    origin = np.repeat(first, n_orig) + h * _ranges(np.zeros(len(n_orig)), n_orig)
+    lo = np.zeros_like(origin) if ctx is None else np.maximum(0, origin - ctx)
+    base = joined_off[series]
+    hist_rows = rows[_ranges(base + lo, origin - lo)]
+    ahead = base[:, None] + origin[:, None] + np.arange(h)  # (n_origins, h) joined positions
+    inside = origin[:, None] + np.arange(h) < total[series][:, None]
+    act = np.full((len(origin), h, vals.shape[1]), np.nan)
+    act[inside] = vals[ahead[inside]]
+    covs = act_cov = None
+    if test.covariates is not None:
+        cov_pool = np.concatenate([train.covariates, test.covariates]) if cont.any() \
+            else test.covariates
+        covs = cov_pool[hist_rows]
+        last = (base + total[series] - 1)[:, None]
+        act_cov = cov_pool[rows[np.minimum(ahead, last)]]  # the last row repeated past the end
+    lengths = origin - lo
+    steps = pd.RangeIndex(int(lengths.max()))  # a positional index: histories start at 0
+    panel = Panel(ids=[test.ids[s] for s in series],
+                  index=IndexSlices(steps, np.zeros_like(lengths), lengths),
+                  values=pool[hist_rows], targets=test.targets, covariates=covs,
                   covariate_names=test.covariate_names)
-    actual = {"values": np.stack(act_vals), "covariates": np.stack(act_cov) if has_cov else None}
-    return panel, actual, np.array(scales)
-
-
-def _joined(model, train: Panel, j, test: Panel, i):
-    """Training history of the series (when ``test`` continues it) joined to its test part."""
-    t_vals = test.series(i)
-    t_cov = None if test.covariates is None else \
-        test.covariates[test.offsets[i]:test.offsets[i] + len(test.index[i])]
-    if j is None:
-        return t_vals, t_cov, 0
-    last = train.index[j][-1]
-    nxt = future_index(last, model.freq_, 1, train.index[j])[0]
-    if test.index[i][0] != nxt:
-        return t_vals, t_cov, 0
-    p_vals = train.series(j)
-    vals = np.concatenate([p_vals, t_vals])
-    cov = None if t_cov is None else np.concatenate(
-        [train.covariates[train.offsets[j]:train.offsets[j] + len(p_vals)], t_cov])
-    return vals, cov, len(p_vals)
+    panel._lengths = lengths
+    return panel, {"values": act, "covariates": act_cov}, scale_by_series[series]
 
 
 def _origin_future(model: BaseForecaster, hist: Panel, actual: dict):
