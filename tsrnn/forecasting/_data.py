@@ -456,7 +456,9 @@ def from_forecasts(values: np.ndarray, panel: Panel, step, horizon: int,
             return pd.Series(values[0, :, 0], index=future, name=columns[0])
         return pd.DataFrame(values[0], index=future, columns=columns)
     flat = values.reshape(-1, values.shape[2])
-    ids = np.repeat(np.array(panel.ids, dtype=object), horizon)
+    if getattr(panel, "_id_index", None) is None:  # typed once per panel, not per call
+        panel._id_index = pd.Index(panel.ids, tupleize_cols=False)
+    ids = panel._id_index.repeat(horizon)
     times = future_indexes(panel, step, horizon)
     if panel.layout == "multiindex":
         index = pd.MultiIndex.from_arrays([ids, times])
