@@ -54,12 +54,12 @@ class Tsrnn:
     params = dict(hidden_size=64, loss="mae", lr=3e-3, batch_size=256,
                   max_windows_per_series=100, validation_fraction=0.0)
 
-    def __init__(self, ids, train, horizon, workdir):
+    def __init__(self, ids, train, horizon, workdir, units=1):
         self.frame = pd.DataFrame({"unique_id": np.repeat(ids, [len(t) for t in train]),
                                    "ds": np.concatenate([np.arange(len(t)) for t in train]),
                                    "y": np.concatenate(train)})
         self.horizon = horizon
-        self.model = LSTMForecaster(horizon=horizon, window=WINDOW, max_epochs=1,
+        self.model = LSTMForecaster(horizon=horizon, window=WINDOW, max_epochs=units,
                                     warm_start=True, device="cpu", random_state=0,
                                     **self.params)
 
@@ -83,12 +83,13 @@ class Darts:
 
     unit, budget = "epoch", 100
 
-    def __init__(self, ids, train, horizon, workdir):
+    def __init__(self, ids, train, horizon, workdir, units=1):
         from darts import TimeSeries
         from darts.dataprocessing.transformers import Scaler
         from darts.models import BlockRNNModel
 
-        self.horizon = horizon
+        _quiet()
+        self.horizon, self.units = horizon, units
         self.scaler = Scaler()
         self.series = self.scaler.fit_transform(
             [TimeSeries.from_values(t.astype(np.float32)) for t in train])
@@ -99,7 +100,7 @@ class Darts:
                                    enable_model_summary=False, enable_checkpointing=False))
 
     def train_chunk(self):
-        self.model.fit(self.series, epochs=1, verbose=False)
+        self.model.fit(self.series, epochs=self.units, verbose=False)
 
     def forecast(self) -> np.ndarray:
         out = self.scaler.inverse_transform(
@@ -113,16 +114,17 @@ class Neuralforecast:
 
     unit, budget = "100 steps", 10
 
-    def __init__(self, ids, train, horizon, workdir):
+    def __init__(self, ids, train, horizon, workdir, units=1):
         from neuralforecast import NeuralForecast
         from neuralforecast.models import LSTM
 
+        _quiet()
         self.ids = list(ids)
         self.frame = pd.DataFrame({"unique_id": np.repeat(ids, [len(t) for t in train]),
                                    "ds": np.concatenate([np.arange(len(t)) for t in train]),
                                    "y": np.concatenate(train).astype(np.float32)})
         self.horizon = horizon
-        model = LSTM(h=horizon, input_size=WINDOW, max_steps=100, random_seed=0,
+        model = LSTM(h=horizon, input_size=WINDOW, max_steps=100 * units, random_seed=0,
                      accelerator="cpu", logger=False, enable_progress_bar=False,
                      enable_model_summary=False, enable_checkpointing=False,
                      default_root_dir=workdir)
@@ -134,6 +136,12 @@ class Neuralforecast:
     def forecast(self) -> np.ndarray:
         out = self.nf.predict().set_index("unique_id").loc[self.ids, "LSTM"]
         return out.to_numpy(dtype=np.float64).reshape(-1, self.horizon)
+
+
+def _quiet() -> None:
+    """Silence Lightning's per-fit banners (its import resets the levels)."""
+    for name in ("lightning.pytorch", "pytorch_lightning", "lightning_fabric"):
+        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 LIBS = {"tsrnn": Tsrnn, "tsrnn-defaults": TsrnnDefaults, "darts": Darts,
@@ -168,6 +176,21 @@ def run(name, ids, train, test, horizon, naive2, cap, workdir) -> dict:
                 final=curve[-1], doc=(LIBS[name].__doc__ or "").split("\n\n")[0])
 
 
+def run_fresh(name, ids, train, test, horizon, naive2, workdir) -> dict:
+    """One fit of the library's whole default budget from scratch (no chunks), scored once."""
+    runner = LIBS[name](ids, train, horizon, workdir, units=LIBS[name].budget)
+    start = time.perf_counter()
+    runner.train_chunk()
+    train_s = time.perf_counter() - start
+    pred = runner.forecast()
+    s, m = smape(test, pred), mase(test, pred, train, m=1)
+    result = dict(train_s=train_s, smape=s, mase=m, budget=runner.budget, unit=runner.unit,
+                  owa=owa(s, m, smape(test, naive2), mase(test, naive2, train, m=1)))
+    print(f"  {name:15s} one fit of {runner.budget} x {runner.unit}: train {train_s:.1f} s, "
+          f"OWA {result['owa']:.3f} (sMAPE {s:.3f}, MASE {m:.3f})", flush=True)
+    return result
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -175,12 +198,13 @@ def main(argv=None) -> dict:
     parser.add_argument("--cap", type=float, default=300.0,
                         help="training seconds per library (default 300)")
     parser.add_argument("--quick", action="store_true", help="40 series, 20 s per library")
+    parser.add_argument("--fresh", action="store_true",
+                        help="instead: one uncapped fit of each library's whole default "
+                             "budget, to check the chunked curve against")
     parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
     torch.set_num_threads(1)  # the faster setting for small RNNs on this 2-core machine
     warnings.filterwarnings("ignore")
-    for name in ("lightning.pytorch", "pytorch_lightning", "lightning_fabric"):
-        logging.getLogger(name).setLevel(logging.ERROR)  # no per-fit banners
     if not DATA.is_dir():
         print(f"skipped: M4 data not found at {DATA}")
         return {}
@@ -198,6 +222,16 @@ def main(argv=None) -> dict:
                       "benchmarks/requirements-peers.txt)")
                 libs.remove(lib)
     naive2 = naive2_forecast(train, horizon, 1)
+    if args.fresh:
+        with tempfile.TemporaryDirectory() as workdir:
+            fresh = {lib: run_fresh(lib, ids, train, test, horizon, naive2, workdir)
+                     for lib in libs}
+        path = Path(args.out or f"benchmarks/results/time_to_accuracy_fresh"
+                    f"{'_quick' if args.quick else ''}.json")
+        path.write_text(json.dumps({"args": vars(args), "results": fresh,
+                                    "torch": torch.__version__}, indent=2, default=float))
+        print(f"written to {path}")
+        return fresh
     results = {}
     with tempfile.TemporaryDirectory() as workdir:
         for lib in libs:
