@@ -289,7 +289,8 @@ def _check_finite(bad_step, module, good_state, epoch, optim):
 def predict(module: nn.Module, samples: Samples, device: torch.device, precision: str = "32",
             batch_size: int = 4096, out_shape: tuple | None = None) -> torch.Tensor:
     """Run ``module`` over all samples in large batches; returns a float32 tensor on the device."""
-    module.eval()
+    if module.training:  # eval() walks every submodule: only when needed
+        module.eval()
     outs = []
     with torch.inference_mode(), _autocast(device, precision):
         if samples.starts is None and samples.transform is None and len(samples) <= batch_size:

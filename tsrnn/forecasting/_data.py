@@ -223,6 +223,8 @@ def future_index(last, step, horizon: int, like: pd.Index) -> pd.Index:
             utc = pd.date_range(last.tz_convert("UTC"), periods=horizon + 1, freq=step)[1:]
             return utc.tz_convert(like.tz)
         return pd.date_range(last, periods=horizon + 1, freq=step)[1:]
+    if like.dtype == np.int64:  # a range: no array to build or check
+        return pd.RangeIndex(last + step, last + step * (horizon + 1), step)
     return pd.Index(last + step * np.arange(1, horizon + 1), dtype=like.dtype)
 
 
@@ -396,6 +398,8 @@ def _evenly_spaced(times: pd.Index, lengths, step) -> bool:
     False means "not shown": calendar offsets (months, weeks), multiples of a period and
     any gap go through the general check, which also words the error.
     """
+    if isinstance(times, pd.RangeIndex) and isinstance(step, (int, np.integer)):
+        return times.step == step or len(times) < 2  # one series on a range index
     if isinstance(times, pd.PeriodIndex):
         if getattr(step, "n", None) != 1:
             return False
