@@ -293,6 +293,35 @@ def test_score_is_the_negative_mase_of_rolling_origins():
     assert model.score(test) == pytest.approx(-np.mean(errors) / scale)
 
 
+def test_score_on_a_panel_joins_only_the_series_that_continue_training():
+    """Per series: one that continues its training data (origins from the training end),
+    one known series that starts later, and one new series (both scored on their own)."""
+    from tsrnn.forecasting import NaiveForecaster
+
+    rng = np.random.default_rng(3)
+
+    def part(sid, start, n):
+        return pd.DataFrame({"unique_id": sid, "ds": np.arange(start, start + n),
+                             "y": rng.normal(size=n).cumsum()})
+
+    train = pd.concat([part("a", 0, 12), part("b", 0, 10)], ignore_index=True)
+    test = pd.concat([part("a", 12, 7), part("b", 20, 8), part("new", 5, 9)],
+                     ignore_index=True)
+    model = NaiveForecaster(horizon=3).fit(train)
+    per_origin = []
+    for sid, piece in test.groupby("unique_id", sort=False):
+        y = piece["y"].to_numpy()
+        history = train.loc[train["unique_id"] == sid, "y"].to_numpy()
+        joined = sid == "a"
+        values = np.concatenate([history, y]) if joined else y
+        start = len(history) if joined else 0
+        scale = np.mean(np.abs(np.diff(values[:max(start, 2)])))
+        for origin in range(max(start, 1), len(values), 3):
+            actual = values[origin:origin + 3]
+            per_origin.append(np.mean(np.abs(actual - values[origin - 1])) / scale)
+    assert model.score(test) == pytest.approx(-np.mean(per_origin))
+
+
 def test_score_is_greater_for_a_neural_model_that_forecasts_well():
     """On a clean sine a trained LSTM must score (negative MASE) above the naive method."""
     from tsrnn.forecasting import LSTMForecaster, NaiveForecaster
