@@ -279,3 +279,26 @@ def test_score_uses_the_same_forecasts_as_predict(scaler):
         scale = np.abs(np.diff(train.to_numpy())).mean()
         errors.append(np.abs(pred[:len(actual)] - actual).mean() / scale)
     assert model.score(test) == pytest.approx(-np.mean(errors), rel=1e-5)
+
+
+def test_forecasts_are_independent_of_each_other_and_of_the_model():
+    """predict() reuses the layout of its last forecast: editing a returned frame in place
+    must change neither the model nor the next forecast."""
+    from tsrnn.datasets import make_sine
+
+    y = make_sine(n=80, period=8)
+    panel = pd.concat([pd.DataFrame({"unique_id": sid, "ds": np.arange(80), "y": y.to_numpy()
+                                     + shift}) for sid, shift in (("a", 0.0), ("b", 3.0))],
+                      ignore_index=True)
+    model = LSTMForecaster(horizon=4, window=8, hidden_size=4, max_epochs=1,
+                           random_state=0).fit(panel)
+    first = model.predict()
+    expected = first.copy()
+    first.loc[0, "unique_id"] = "zz"
+    first.loc[1, "ds"] = -1
+    first["y"] = 0.0
+    pd.testing.assert_frame_equal(model.predict(), expected)
+    by_interval = model.predict_interval()
+    assert list(by_interval.columns) == ["unique_id", "ds", "y_lower", "y_upper"]
+    assert (by_interval["y_lower"] <= expected["y"]).all()
+    assert (by_interval["y_upper"] >= expected["y"]).all()

@@ -156,6 +156,7 @@ class NeuralMixin:
     # -- pickling: weights travel as CPU tensors, the device is resolved again at load --
     def __getstate__(self):
         state = self.__dict__.copy()
+        state.pop("_windows_cache", None)  # derived data: rebuilt on the first predict
         if "module_" in state:
             state["module_"] = copy.deepcopy(state["module_"]).to("cpu")
             state.pop("device_", None)

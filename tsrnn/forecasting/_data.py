@@ -449,6 +449,30 @@ def future_indexes(panel: Panel, step, horizon: int) -> pd.Index:
     return flat.take((np.arange(horizon)[None, :] * n + np.arange(n)[:, None]).ravel())
 
 
+_PANDAS_3 = int(pd.__version__.split(".")[0]) >= 3
+
+
+def _cached(panel: Panel, key):
+    return panel.__dict__.get("_future_cache", {}).get(key)
+
+
+def _cache(panel: Panel, key, value) -> None:
+    """Keep ``value`` on the panel, only under copy-on-write (always on from pandas 3):
+    there a frame built from cached arrays cannot write into them."""
+    if _PANDAS_3 or pd.options.mode.copy_on_write is True:
+        panel.__dict__.setdefault("_future_cache", {})[key] = value
+
+
+def _future_keys(panel: Panel, step, horizon: int):
+    """Series ids and future timestamps of the forecast rows (cached on the panel)."""
+    keys = _cached(panel, ("keys", horizon, step))
+    if keys is None:
+        keys = (pd.Index(panel.ids, tupleize_cols=False).repeat(horizon),
+                future_indexes(panel, step, horizon))
+        _cache(panel, ("keys", horizon, step), keys)
+    return keys
+
+
 def from_forecasts(values: np.ndarray, panel: Panel, step, horizon: int,
                    columns: list | None = None, spec: Spec | None = None):
     """Lay out forecasts ``(n_series, horizon, n_columns)`` like the input data."""
@@ -460,13 +484,21 @@ def from_forecasts(values: np.ndarray, panel: Panel, step, horizon: int,
             return pd.Series(values[0, :, 0], index=future, name=columns[0])
         return pd.DataFrame(values[0], index=future, columns=columns)
     flat = values.reshape(-1, values.shape[2])
-    if getattr(panel, "_id_index", None) is None:  # typed once per panel, not per call
-        panel._id_index = pd.Index(panel.ids, tupleize_cols=False)
-    ids = panel._id_index.repeat(horizon)
-    times = future_indexes(panel, step, horizon)
+    template = _cached(panel, ("frame", horizon, step, tuple(columns), spec.id_col,
+                               spec.time_col))
+    if template is not None:  # the same rows as last time: swap in the new values
+        out = template.copy(deep=False)
+        for j in range(len(columns)):
+            out.isetitem(out.shape[1] - len(columns) + j, flat[:, j])
+        return out
+    ids, times = _future_keys(panel, step, horizon)
     if panel.layout == "multiindex":
         index = pd.MultiIndex.from_arrays([ids, times])
-        return pd.DataFrame(flat, index=index, columns=columns)
-    body = {spec.id_col: ids, spec.time_col: times}  # one constructor, no inserts
-    body.update({c: flat[:, j] for j, c in enumerate(columns)})
-    return pd.DataFrame(body, copy=False)
+        out = pd.DataFrame(flat, index=index, columns=columns)
+    else:
+        body = {spec.id_col: ids, spec.time_col: times}  # one constructor, no inserts
+        body.update({c: flat[:, j] for j, c in enumerate(columns)})
+        out = pd.DataFrame(body, copy=False)
+    _cache(panel, ("frame", horizon, step, tuple(columns), spec.id_col, spec.time_col),
+           out.copy(deep=False))
+    return out

@@ -249,9 +249,20 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         return rows
 
     def _last_windows(self, panel):
+        """The scaled last window of every series, with the series' loc and scale.
+
+        Cached on the training panel: ``predict()`` without new data, the usual call,
+        then skips scaling the whole history again.
+        """
+        cached = getattr(self, "_windows_cache", None)
+        if cached is not None and cached[0] is panel:
+            return cached[1]
         values, loc, scale = self._scale_panel(panel)
         ends = panel.offsets + panel.lengths
-        return gather_windows(values, ends - self.window_, self.window_), loc, scale
+        out = gather_windows(values, ends - self.window_, self.window_), loc, scale
+        if panel is getattr(self, "train_panel_", None):
+            self._windows_cache = (panel, out)  # a refit makes a new training panel
+        return out
 
     def _predict(self, panel, horizon, future):
         windows, loc, scale = self._last_windows(panel)
