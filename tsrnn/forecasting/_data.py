@@ -274,7 +274,7 @@ def _ordinal(times: pd.Index) -> np.ndarray:
 def _long_to_panel(data, spec: Spec, layout: str, targets, min_length: int) -> Panel:
     """Validate a long panel with whole-column operations (no Python loop over series)."""
     ids, times, columns = _long_parts(data, spec, layout)
-    codes, uniques = pd.factorize(np.asarray(ids), sort=False)
+    codes, uniques = pd.factorize(pd.Index(ids, tupleize_cols=False), sort=False)
     if (codes < 0).any():
         raise ValueError("the series id column contains missing values.")
     order = np.argsort(codes, kind="stable")  # group by series, keep the time order given
@@ -309,9 +309,11 @@ def _long_to_panel(data, spec: Spec, layout: str, targets, min_length: int) -> P
     covs = block(cov_names) if cov_names else None
     if covs is not None:
         _check_finite_long(covs, "the covariates", codes, uniques, times, cov_names)
-    return sliced_panel(times, lengths, ids=list(uniques), values=values,
-                        targets=list(targets), covariates=covs, covariate_names=cov_names,
-                        layout=layout)
+    panel = sliced_panel(times, lengths, ids=list(uniques), values=values,
+                         targets=list(targets), covariates=covs, covariate_names=cov_names,
+                         layout=layout)
+    panel._id_index = uniques  # typed already: the forecast's id column reuses it
+    return panel
 
 
 def _series_to_panel(data: pd.Series, spec: Spec, fitted_targets, min_length: int):
@@ -467,7 +469,9 @@ def _future_keys(panel: Panel, step, horizon: int):
     """Series ids and future timestamps of the forecast rows (cached on the panel)."""
     keys = _cached(panel, ("keys", horizon, step))
     if keys is None:
-        keys = (pd.Index(panel.ids, tupleize_cols=False).repeat(horizon),
+        ids = panel.__dict__.get("_id_index")
+        ids = pd.Index(panel.ids, tupleize_cols=False) if ids is None else ids
+        keys = (ids.repeat(horizon),
                 future_indexes(panel, step, horizon))
         _cache(panel, ("keys", horizon, step), keys)
     return keys
