@@ -459,22 +459,10 @@ def _cached(panel: Panel, key):
 
 
 def _cache(panel: Panel, key, value) -> None:
-    """Keep ``value`` on the panel, only under copy-on-write (always on from pandas 3):
-    there a frame built from cached arrays cannot write into them."""
+    """Keep the layout of a forecast frame on the panel, only under copy-on-write (always
+    on from pandas 3): there a frame made from a shallow copy cannot write into it."""
     if _PANDAS_3 or pd.options.mode.copy_on_write is True:
         panel.__dict__.setdefault("_future_cache", {})[key] = value
-
-
-def _future_keys(panel: Panel, step, horizon: int):
-    """Series ids and future timestamps of the forecast rows (cached on the panel)."""
-    keys = _cached(panel, ("keys", horizon, step))
-    if keys is None:
-        ids = panel.__dict__.get("_id_index")
-        ids = pd.Index(panel.ids, tupleize_cols=False) if ids is None else ids
-        keys = (ids.repeat(horizon),
-                future_indexes(panel, step, horizon))
-        _cache(panel, ("keys", horizon, step), keys)
-    return keys
 
 
 def from_forecasts(values: np.ndarray, panel: Panel, step, horizon: int,
@@ -488,14 +476,16 @@ def from_forecasts(values: np.ndarray, panel: Panel, step, horizon: int,
             return pd.Series(values[0, :, 0], index=future, name=columns[0])
         return pd.DataFrame(values[0], index=future, columns=columns)
     flat = values.reshape(-1, values.shape[2])
-    template = _cached(panel, ("frame", horizon, step, tuple(columns), spec.id_col,
-                               spec.time_col))
+    key = ("frame", horizon, step, tuple(columns), spec.id_col, spec.time_col)
+    template = _cached(panel, key)
     if template is not None:  # the same rows as last time: swap in the new values
         out = template.copy(deep=False)
         for j in range(len(columns)):
             out.isetitem(out.shape[1] - len(columns) + j, flat[:, j])
         return out
-    ids, times = _future_keys(panel, step, horizon)
+    ids = panel.__dict__.get("_id_index")  # a long panel keeps its typed ids
+    ids = (pd.Index(panel.ids, tupleize_cols=False) if ids is None else ids).repeat(horizon)
+    times = future_indexes(panel, step, horizon)
     if panel.layout == "multiindex":
         index = pd.MultiIndex.from_arrays([ids, times])
         out = pd.DataFrame(flat, index=index, columns=columns)
@@ -503,6 +493,5 @@ def from_forecasts(values: np.ndarray, panel: Panel, step, horizon: int,
         body = {spec.id_col: ids, spec.time_col: times}  # one constructor, no inserts
         body.update({c: flat[:, j] for j, c in enumerate(columns)})
         out = pd.DataFrame(body, copy=False)
-    _cache(panel, ("frame", horizon, step, tuple(columns), spec.id_col, spec.time_col),
-           out.copy(deep=False))
+    _cache(panel, key, out.copy(deep=False))
     return out

@@ -26,7 +26,8 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .._validation import check_positive_int
-from ._data import IndexSlices, Panel, Spec, _shift, check_regular, from_forecasts, future_index, to_panel
+from ._data import (IndexSlices, Panel, Spec, _shift, check_regular, from_forecasts,
+                    future_index, to_panel)
 
 
 def _as_list(value):
@@ -315,9 +316,9 @@ def _rolling_origins(model: BaseForecaster, test: Panel):
         last = (base + total[series] - 1)[:, None]
         act_cov = cov_pool[rows[np.minimum(ahead, last)]]  # the last row repeated past the end
     lengths = origin - lo
-    steps = pd.RangeIndex(int(lengths.max()))  # a positional index: histories start at 0
+    positions = pd.RangeIndex(int(lengths.max()))  # each history's index: 0, 1, ...
     panel = Panel(ids=[test.ids[s] for s in series],
-                  index=IndexSlices(steps, np.zeros_like(lengths), lengths),
+                  index=IndexSlices(positions, np.zeros_like(lengths), lengths),
                   values=pool[hist_rows], targets=test.targets, covariates=covs,
                   covariate_names=test.covariate_names)
     panel._lengths = lengths
