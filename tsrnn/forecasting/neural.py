@@ -257,9 +257,16 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         cached = getattr(self, "_windows_cache", None)
         if cached is not None and cached[0] is panel:
             return cached[1]
-        values, loc, scale = self._scale_panel(panel)
-        ends = panel.offsets + panel.lengths
-        out = gather_windows(values, ends - self.window_, self.window_), loc, scale
+        loc, scale = _scaling.series_stats(panel.values, panel.lengths, self.scaler)
+        starts = panel.offsets + panel.lengths - self.window_
+        # scale only the gathered windows (as _scale_panel would, point by point)
+        windows = (gather_windows(panel.values, starts, self.window_) - loc[:, None]) / \
+            scale[:, None]
+        if panel.covariates is not None:
+            covs = (gather_windows(panel.covariates, starts, self.window_) - self.cov_mean_) / \
+                self.cov_scale_
+            windows = np.concatenate([windows, covs], axis=2)
+        out = windows, loc, scale
         if panel is getattr(self, "train_panel_", None):
             self._windows_cache = (panel, out)  # a refit makes a new training panel
         return out
