@@ -43,7 +43,8 @@ class Panel:
     @property
     def lengths(self) -> np.ndarray:
         if getattr(self, "_lengths", None) is None:  # computed once: the index never changes
-            self._lengths = np.array([len(ix) for ix in self.index], dtype=np.int64)
+            self._lengths = self.index.lengths if isinstance(self.index, IndexSlices) else \
+                np.array([len(ix) for ix in self.index], dtype=np.int64)
         return self._lengths
 
     @property
@@ -63,7 +64,8 @@ class IndexSlices:
     """
 
     def __init__(self, times: pd.Index, starts, lengths) -> None:
-        self.times, self.starts, self.lengths = times, np.asarray(starts), np.asarray(lengths)
+        self.times, self.starts = times, np.asarray(starts, dtype=np.int64)
+        self.lengths = np.asarray(lengths, dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self.lengths)
@@ -80,11 +82,8 @@ class IndexSlices:
 
 def sliced_panel(times: pd.Index, lengths, **fields) -> Panel:
     """A Panel whose series indexes are consecutive slices of ``times`` (all of them)."""
-    lengths = np.asarray(lengths, dtype=np.int64)
-    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
-    panel = Panel(index=IndexSlices(times, starts, lengths), times=times, **fields)
-    panel._lengths = lengths
-    return panel
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    return Panel(index=IndexSlices(times, starts, lengths), times=times, **fields)
 
 
 @dataclass

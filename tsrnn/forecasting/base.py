@@ -321,7 +321,6 @@ def _rolling_origins(model: BaseForecaster, test: Panel):
                   index=IndexSlices(positions, np.zeros_like(lengths), lengths),
                   values=pool[hist_rows], targets=test.targets, covariates=covs,
                   covariate_names=test.covariate_names)
-    panel._lengths = lengths
     return panel, {"values": act, "covariates": act_cov}, scale_by_series[series]
 
 
