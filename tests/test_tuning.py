@@ -13,6 +13,7 @@ import sys
 import tempfile
 import textwrap
 import time
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -337,6 +338,9 @@ def _n_complete_readonly(path):
 
 
 # -- PostgreSQL ------------------------------------------------------------------------
+# A server named by TSRNN_POSTGRES_URL (.ci/run installs and starts one and creates a role
+# and database); without it, a throw-away cluster is started with initdb when PostgreSQL is
+# installed. Otherwise the tests are skipped, which is a failure in CI (tests/conftest.py).
 def _pg_bin(name):
     found = shutil.which(name)
     if found:
@@ -345,12 +349,12 @@ def _pg_bin(name):
     return str(candidates[-1]) if candidates else None
 
 
-@pytest.fixture(scope="module")
-def postgres_url():
+@contextlib.contextmanager
+def _throwaway_cluster():
     initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
     if not (initdb and pg_ctl):
-        pytest.skip("PostgreSQL is not installed (no initdb/pg_ctl); apt-get install postgresql")
-    pytest.importorskip("psycopg2", reason="psycopg2 missing: pip install psycopg2-binary")
+        pytest.skip("PostgreSQL is not installed (no initdb/pg_ctl) and TSRNN_POSTGRES_URL "
+                    "is not set; apt-get install postgresql")
     prefix, owner = [], None
     if os.geteuid() == 0:  # initdb refuses to run as root
         try:
@@ -374,18 +378,96 @@ def postgres_url():
         if done.returncode:
             shutil.rmtree(home, ignore_errors=True)
             pytest.skip(f"PostgreSQL could not start: {done.stderr.strip()[-300:]}")
-    yield f"postgresql+psycopg2://postgres@127.0.0.1:{port}/postgres"
-    subprocess.run(prefix + [pg_ctl, "-D", data_dir, "-m", "immediate", "stop"],
-                   capture_output=True)
-    shutil.rmtree(home, ignore_errors=True)
+    try:
+        yield f"postgresql+psycopg2://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(prefix + [pg_ctl, "-D", data_dir, "-m", "immediate", "stop"],
+                       capture_output=True)
+        shutil.rmtree(home, ignore_errors=True)
 
 
+@pytest.fixture(scope="module")
+def postgres_url():
+    pytest.importorskip("psycopg2", reason="psycopg2 missing: pip install psycopg2-binary")
+    url = os.environ.get("TSRNN_POSTGRES_URL")
+    if url:
+        import sqlalchemy
+
+        try:
+            with sqlalchemy.create_engine(url).connect():
+                pass
+        except sqlalchemy.exc.OperationalError as exc:
+            pytest.fail(f"TSRNN_POSTGRES_URL={url!r} does not connect: {exc}")
+        yield url
+        return
+    with _throwaway_cluster() as url:
+        yield url
+
+
+def _study_name(prefix):
+    """A fresh study name: a server database outlives the test run."""
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.mark.postgres
 def test_postgresql_study_resumes(postgres_url, data):
-    first = _search_on(postgres_url, "pg", 2).fit(*data)
-    second = _search_on(postgres_url, "pg", 2).fit(*data)
+    name = _study_name("pg")
+    first = _search_on(postgres_url, name, 2).fit(*data)
+    second = _search_on(postgres_url, name, 2).fit(*data)
     assert len(first.results_) == 2 and len(second.results_) == 4
-    assert len(_complete(postgres_url, "pg")) == 4
+    assert len(_complete(postgres_url, name)) == 4
     assert second.predict(data[0][:3]).shape == (3,)
+
+
+def _states(url, name):
+    trials = optuna.load_study(storage=url, study_name=name).get_trials(deepcopy=False)
+    return [t.state.name for t in trials]
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_two_workers_on_postgresql_one_killed_and_resumed(postgres_url, data, tmp_path):
+    """Two processes tune one study; one is SIGKILLed mid-trial while the other finishes.
+    Every trial completed before (by either worker) is kept, unchanged, by the resumed
+    study; the killed worker's trial is left RUNNING (no heartbeat) and never counted."""
+    name = _study_name("pg-killed")
+    doomed = _worker(tmp_path, postgres_url, name, 1000, 1, epochs=20)
+    steady = None
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(_killed_at_exit(doomed))
+        _wait_for(lambda: _n_complete(postgres_url, name) >= 1, doomed)  # doomed's first
+        steady = _worker(tmp_path, postgres_url, name, 3, 2)
+        stack.enter_context(_killed_at_exit(steady))
+        _wait_for(lambda: _n_complete(postgres_url, name) >= 2, doomed)  # both writing
+        doomed.send_signal(signal.SIGKILL)
+        assert doomed.wait(timeout=30) == -signal.SIGKILL
+        assert steady.wait(timeout=120) == 0, steady.log.read_text()
+    before = _complete(postgres_url, name)
+    assert len(before) >= 1 + 3  # at least one of the killed worker, three of the other
+    states = _states(postgres_url, name)
+    assert set(states) <= {"COMPLETE", "RUNNING"} and states.count("RUNNING") <= 1
+    resumed = _search_on(postgres_url, name, 2, seed=5).set_params(refit=False).fit(*data)
+    after = _complete(postgres_url, name)
+    assert len(after) == len(before) + 2
+    assert all(after[n] == v for n, v in before.items())
+    assert resumed.best_score_ == max(after.values())
+
+
+def _n_complete(url, name):
+    """Completed trials so far (0 while the study does not exist yet)."""
+    try:
+        return len(_complete(url, name))
+    except KeyError:
+        return 0
+
+
+def _wait_for(condition, proc, timeout=120):
+    """Poll ``condition`` while ``proc`` runs; fail with its log if it ends or time runs out."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert proc.poll() is None, proc.log.read_text()
+        assert time.monotonic() < deadline, f"timed out; log: {proc.log.read_text()[-2000:]}"
+        time.sleep(0.3)
 
 
 # -- scikit-learn's searches -----------------------------------------------------------
