@@ -263,7 +263,7 @@ def _forecast_fold(forecaster, model, train, horizon: int, refit: bool):
 
 
 def backtest(forecaster, data, cv=None, n_origins: int = 3, refit: bool = True,
-             season_length: int = 1) -> BacktestResult:
+             season_length: int = 1, n_jobs=None) -> BacktestResult:
     """Rolling-origin evaluation of a forecaster.
 
     Parameters
@@ -284,6 +284,9 @@ def backtest(forecaster, data, cv=None, n_origins: int = 3, refit: bool = True,
         history (``predict(X=history)``, all series in one call).
     season_length : int, default=1
         Seasonal period ``m`` of the MASE scale (in-sample seasonal naive error).
+    n_jobs : int or None, default=None
+        Folds fitted in parallel when ``refit`` (joblib, one job per fold): under
+        ``joblib.parallel_config(backend="dask")`` they run on a Dask cluster.
 
     Returns
     -------
@@ -306,15 +309,27 @@ def backtest(forecaster, data, cv=None, n_origins: int = 3, refit: bool = True,
         cv = ExpandingWindowSplit(n_splits=check_positive_int(n_origins, "n_origins"),
                                   test_size=horizon, id_col=keys[0], time_col=keys[1])
     codes = _timeline(data, *keys)
-    rows, summaries, model = [], [], None
+    folds = []
     for fold, (tr, te) in enumerate(cv.split(data)):
         if len(tr) == 0 or len(te) == 0 or codes[te].min() <= codes[tr].max():
             raise ValueError(f"fold {fold} of cv must have test timestamps after every "
                              "training timestamp (and neither part empty).")
         train, test = _drop_short(data.iloc[tr], data.iloc[te], keys[0],
                                   forecaster._min_length())
-        horizon = int(codes[te].max() - codes[tr].max())
-        model, pred, timing = _forecast_fold(forecaster, model, train, horizon, refit)
+        folds.append((train, test, int(codes[te].max() - codes[tr].max())))
+    if refit:  # independent folds: one joblib job each (a Dask cluster under parallel_config)
+        from joblib import Parallel, delayed
+
+        fitted = Parallel(n_jobs=n_jobs)(
+            delayed(_forecast_fold)(forecaster, None, train, horizon, True)
+            for train, _, horizon in folds)
+    else:
+        fitted, model = [], None
+        for train, _, horizon in folds:
+            model, pred, timing = _forecast_fold(forecaster, model, train, horizon, False)
+            fitted.append((model, pred, timing))
+    rows, summaries = [], []
+    for fold, ((train, test, _), (model, pred, timing)) in enumerate(zip(folds, fitted)):
         fold_rows = _fold_rows(pred, test, train, model.targets_[0], keys, m)
         rows.append(fold_rows.assign(fold=fold))
         cutoff = pd.Series({"cutoff": _long(train, model.targets_[0], *keys)[keys[1]].max()})
@@ -328,14 +343,14 @@ def backtest(forecaster, data, cv=None, n_origins: int = 3, refit: bool = True,
 # ----------------------------------------------------------------------------- compare
 def compare(forecasters: dict, data, cv=None, n_origins: int = 3, refit: bool = True,
             metrics=METRICS, season_length: int = 1, plot=None,
-            n_plot_series: int = 3) -> pd.DataFrame:
+            n_plot_series: int = 3, n_jobs=None) -> pd.DataFrame:
     """Backtest several forecasters on the same folds and rank them by MASE.
 
     Parameters
     ----------
     forecasters : dict of str to BaseForecaster
         Unfitted forecasters by name.
-    data, cv, n_origins, refit, season_length
+    data, cv, n_origins, refit, season_length, n_jobs
         As in :func:`backtest`; the default ``cv`` uses the first forecaster's horizon.
     metrics : sequence of str, default=("mae", "rmse", "smape", "mase")
         Columns of the leaderboard; MASE is always included.
@@ -378,8 +393,10 @@ def compare(forecasters: dict, data, cv=None, n_origins: int = 3, refit: bool = 
                                   id_col=first.id_col, time_col=first.time_col)
     naive = NaiveForecaster(**{k: first.get_params()[k] for k in
                                ("horizon", "freq", "target", "id_col", "time_col")})
-    reference = backtest(naive, data, cv=cv, refit=refit, season_length=season_length)
-    results = {name: backtest(f, data, cv=cv, refit=refit, season_length=season_length)
+    reference = backtest(naive, data, cv=cv, refit=refit, season_length=season_length,
+                         n_jobs=n_jobs)
+    results = {name: backtest(f, data, cv=cv, refit=refit, season_length=season_length,
+                              n_jobs=n_jobs)
                for name, f in forecasters.items()}
     board = pd.DataFrame.from_dict(
         {name: {**r.summary[names].mean(), "fit_time": r.summary["fit_time"].sum(),
