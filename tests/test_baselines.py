@@ -129,12 +129,12 @@ def test_naive2_on_seasonal_data_with_zeros_names_the_series():
 # ---------------------------------------------------------------------- bad params
 @pytest.mark.parametrize("cls", [SeasonalNaiveForecaster, Naive2Forecaster])
 def test_bad_season_length(cls):
-    with pytest.raises(ValueError, match="season_length must be an integer >= 1"):
+    with pytest.raises(ValueError, match="season_length"):
         cls(season_length=0).fit(_series([1.0, 2.0, 3.0]))
 
 
 def test_bad_arima_order_bound_is_reported_before_fitting():
-    with pytest.raises(ValueError, match="max_q must be an integer >= 0"):
+    with pytest.raises(ValueError, match="max_q"):
         ARIMAForecaster(max_q=-1).fit(_series(_walk(10, 0)))
 
 
@@ -202,7 +202,7 @@ def test_statsmodels_failure_falls_back_with_a_warning_naming_the_series(monkeyp
     monkeypatch.setattr(SARIMAX, "fit", failing_fit)
     panel = _long(small=_walk(30, 3), big=_walk(30, 4, level=500.0))
     with pytest.warns(UserWarning, match=r"failed on series 'big' .*naive forecast"):
-        model = ARIMAForecaster(horizon=2, max_p=1, max_q=1).fit(panel)
+        model = ARIMAForecaster(horizon=2, max_p=1, max_q=1, season_length=1).fit(panel)
     assert model.fallback_ == [("big", "y")]
     pred = model.predict().set_index("unique_id")["y"]
     assert pred.loc["big"].tolist() == [panel["y"].iloc[-1]] * 2  # naive

@@ -39,6 +39,7 @@ TINY_PARAMS = {
     "ARIMAForecaster": {"max_p": 1, "max_q": 1},
     "ETSForecaster": {},
     "ThetaForecaster": {"season_length": 7},
+    "MSTLForecaster": {},
 }
 
 HORIZON = 3

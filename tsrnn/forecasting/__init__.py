@@ -9,6 +9,8 @@ _EXPORTS = {
                    "SeasonalNaiveForecaster"],
     ".neural": ["GRUForecaster", "LSTMForecaster", "RNNForecaster"],
     ".statistical": ["ARIMAForecaster", "ETSForecaster", "ThetaForecaster"],
+    ".mstl": ["MSTLForecaster"],
+    ".seasonality": ["season_lengths"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 

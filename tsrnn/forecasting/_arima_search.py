@@ -39,12 +39,12 @@ def _arima_spec(key, d, D, m) -> dict:
             "trend": "c" if constant else None}
 
 
-def _arima_aic(y, spec) -> tuple:
+def _arima_aic(y, spec, exog=None) -> tuple:
     """``(aic, params)`` of one SARIMAX fit; ``(inf, None)`` when it fails."""
     from statsmodels.tsa.statespace.sarimax import SARIMAX
 
     try:
-        res = SARIMAX(y, **spec).fit(disp=False)
+        res = SARIMAX(y, exog=exog, **spec).fit(disp=False)
     except (ValueError, np.linalg.LinAlgError):
         return np.inf, None
     return (res.aic if np.isfinite(res.aic) else np.inf), res.params
@@ -60,14 +60,14 @@ def _neighbours(key, max_p, max_q, max_seasonal, allow_constant):
             and 0 <= k[2] <= max_seasonal and 0 <= k[3] <= max_seasonal]
 
 
-def _stepwise(y, d, D, m, max_p, max_q, max_models=40) -> dict:
+def _stepwise(y, d, D, m, max_p, max_q, max_models=40, exog=None) -> dict:
     """Hyndman-Khandakar stepwise search of ``(p, q, P, Q, constant)`` by AIC."""
     allow_constant, max_seasonal = d + D <= 1, int(m > 1)
     fits = {}
 
     def aic(key):
         if key not in fits and len(fits) < max_models:
-            fits[key] = _arima_aic(y, _arima_spec(key, d, D, m))
+            fits[key] = _arima_aic(y, _arima_spec(key, d, D, m), exog)
         return fits.get(key, (np.inf,))[0]
 
     starts = {(min(p, max_p), min(q, max_q), min(P, max_seasonal), min(Q, max_seasonal),
@@ -85,11 +85,13 @@ def _stepwise(y, d, D, m, max_p, max_q, max_models=40) -> dict:
     return {**_arima_spec(best, d, D, m), "params": fits[best][1]}
 
 
-def auto_arima_state(y, m: int, max_p: int, max_d: int, max_q: int) -> dict:
+def auto_arima_state(y, m: int, max_p: int, max_d: int, max_q: int, exog=None) -> dict:
     """Chosen ``order``, ``seasonal_order``, ``trend`` and fitted ``params`` for ``y``.
 
-    Raises a ValueError when no candidate model can be fitted.
+    ``exog`` (``(n, k)`` or None) are regressors (a regression with ARIMA errors); the
+    differencing tests look at ``y`` itself. Raises a ValueError when no candidate model
+    can be fitted.
     """
     D = _seasonal_diffs(y, m)
     d = _diffs(y[m:] - y[:-m] if D else y, max_d)
-    return _stepwise(y, d, D, m, max_p, max_q)
+    return _stepwise(y, d, D, m, max_p, max_q, exog=exog)

@@ -13,9 +13,10 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import norm
 
-from .._validation import check_positive_int
+from .._validation import Integral, Interval, StrOptions
 from ..metrics import naive2_forecast
 from .base import BaseForecaster
+from .seasonality import resolve_season_length
 
 __all__ = ["DriftForecaster", "MeanForecaster", "Naive2Forecaster", "NaiveForecaster",
            "SeasonalNaiveForecaster"]
@@ -109,10 +110,37 @@ class NaiveForecaster(_Baseline):
         return np.diff(x, axis=0), np.sqrt(_steps(horizon))
 
 
-class SeasonalNaiveForecaster(_Baseline):
+_SEASON_CONSTRAINT = [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")]
+
+
+class _Seasonal(_Baseline):
+    """A baseline with a season length, resolved from the frequency at fit."""
+
+    _parameter_constraints = {**getattr(_Baseline, "_parameter_constraints", {}),
+                              "season_length": _SEASON_CONSTRAINT}
+
+    def __init__(self, horizon=1, freq=None, target=None, id_col="unique_id", time_col="ds",
+                 season_length="auto"):
+        super().__init__(horizon=horizon, freq=freq, target=target, id_col=id_col,
+                         time_col=time_col)
+        self.season_length = season_length
+
+    def _fit(self, panel):
+        self.season_length_ = resolve_season_length(self.season_length, self.freq_)
+
+    def _explicit_season(self):
+        """The season length given as an integer (validated), or None for ``"auto"``."""
+        if isinstance(self.season_length, str) and self.season_length == "auto":
+            return None
+        return resolve_season_length(self.season_length, None)
+
+
+class SeasonalNaiveForecaster(_Seasonal):
     """Repeat the last observed season: ``y[T + h] = y[T + h - m * (1 + (h - 1) // m)]``.
 
     Intervals: ``sigma * sqrt(1 + (h - 1) // m)``, ``sigma`` from the lag-``m`` differences.
+    With ``season_length="auto"``, a series (or new history) shorter than one season is
+    forecast naively (``m = 1``); an explicit ``season_length`` needs a full season.
 
     Parameters
     ----------
@@ -125,9 +153,16 @@ class SeasonalNaiveForecaster(_Baseline):
         format. Each target column is forecast separately.
     id_col, time_col : str, default="unique_id", "ds"
         Column names of long-format data.
-    season_length : int, default=1
-        Season length ``m`` in steps (e.g. 7 for daily data with a weekly cycle); 1 is the
-        naive method. Every series needs at least ``m`` observations.
+    season_length : int or "auto", default="auto"
+        Season length ``m`` in steps; ``"auto"`` takes the main season of the data's
+        frequency (24 hourly, 7 daily, 5 business daily, 52 weekly, 12 monthly, 4
+        quarterly, 1 yearly or on an integer index: see
+        :mod:`tsrnn.forecasting.seasonality`); 1 is the naive method.
+
+    Attributes
+    ----------
+    season_length_ : int
+        The season length used.
 
     Examples
     --------
@@ -135,26 +170,28 @@ class SeasonalNaiveForecaster(_Baseline):
     >>> y = pd.Series([1.0, 5.0, 2.0, 6.0])
     >>> SeasonalNaiveForecaster(horizon=3, season_length=2).fit(y).predict().tolist()
     [2.0, 6.0, 2.0]
+    >>> hourly = pd.Series(range(48), index=pd.date_range("2024-01-01", periods=48, freq="h"))
+    >>> SeasonalNaiveForecaster(horizon=2).fit(hourly).season_length_
+    24
     """
 
-    def __init__(self, horizon=1, freq=None, target=None, id_col="unique_id", time_col="ds",
-                 season_length=1):
-        super().__init__(horizon=horizon, freq=freq, target=target, id_col=id_col,
-                         time_col=time_col)
-        self.season_length = season_length
-
     def _min_length(self):
-        return check_positive_int(self.season_length, "season_length")
+        return self._explicit_season() or 1
 
     def _context_length(self):
-        return self._min_length()
+        return getattr(self, "season_length_", None) or self._min_length()
+
+    def _m(self, x) -> int:
+        """The season used for history ``x``: naive when it is shorter than one season."""
+        m = self.season_length_
+        return m if len(x) >= m else 1
 
     def _point(self, x, horizon):
-        m = self.season_length
+        m = self._m(x)
         return x[len(x) - m + np.arange(horizon) % m]
 
     def _errors(self, x, horizon):
-        m = self.season_length
+        m = self._m(x)
         return x[m:] - x[:-m], np.sqrt(1 + (_steps(horizon) - 1) // m)
 
 
@@ -229,7 +266,7 @@ class MeanForecaster(_Baseline):
         return x - x.mean(axis=0), np.sqrt(1 + 1 / len(x))
 
 
-class Naive2Forecaster(_Baseline):
+class Naive2Forecaster(_Seasonal):
     """M4 Naive2: naive forecast of the seasonally adjusted series, reseasonalised.
 
     A series is adjusted by classical multiplicative decomposition when it tests seasonal
@@ -250,8 +287,16 @@ class Naive2Forecaster(_Baseline):
         format. Each target column is forecast separately.
     id_col, time_col : str, default="unique_id", "ds"
         Column names of long-format data.
-    season_length : int, default=1
-        Season length ``m`` (M4: 1 weekly, 4 quarterly, 12 monthly, 24 hourly).
+    season_length : int or "auto", default="auto"
+        Season length ``m`` (M4: 1 weekly, 4 quarterly, 12 monthly, 24 hourly);
+        ``"auto"`` takes the main season of the data's frequency (see
+        :mod:`tsrnn.forecasting.seasonality`; 52 for weekly data, where M4 used 1). A
+        series shorter than three seasons is forecast naively.
+
+    Attributes
+    ----------
+    season_length_ : int
+        The season length used.
 
     Examples
     --------
@@ -260,14 +305,8 @@ class Naive2Forecaster(_Baseline):
     [4.0, 4.0]
     """
 
-    def __init__(self, horizon=1, freq=None, target=None, id_col="unique_id", time_col="ds",
-                 season_length=1):
-        super().__init__(horizon=horizon, freq=freq, target=target, id_col=id_col,
-                         time_col=time_col)
-        self.season_length = season_length
-
     def _min_length(self):
-        check_positive_int(self.season_length, "season_length")
+        self._explicit_season()  # validated before any fit
         return 1
 
     def _ratios(self, x, length):
@@ -275,7 +314,7 @@ class Naive2Forecaster(_Baseline):
 
         Naive2 forecasts ``x[-1] * ratio``; for a non-seasonal series every ratio is 1.
         """
-        m = self.season_length
+        m = self.season_length_
         try:
             future = np.stack([naive2_forecast(x[:, j], length, m)
                                for j in range(x.shape[1])], axis=1)
@@ -290,7 +329,7 @@ class Naive2Forecaster(_Baseline):
         return x[-1] * self._ratios(x, horizon)
 
     def _errors(self, x, horizon):
-        m = self.season_length
+        m = self.season_length_
         ratios = self._ratios(x, max(horizon, m))  # ratios[m - 1] is the last one's: 1
         adjusted = x / ratios[(np.arange(len(x)) - len(x)) % m]  # on the scale of x[-1]
         return np.diff(adjusted, axis=0), np.sqrt(_steps(horizon)) * ratios[:horizon]

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["season_lengths", "resolve_season_length"]
+__all__ = ["resolve_season_length", "season_lengths"]
 
 _SECONDS = {"Second": 1, "Minute": 60, "Hour": 3600, "Day": 86400}
 _PERIODS_SECONDS = (86400, 7 * 86400)  # one day, one week
@@ -62,7 +62,7 @@ def season_lengths(freq) -> list[int]:
     ([12], [4], [1], [1])
     """
     if freq is None or isinstance(freq, (int,)) or not isinstance(
-            freq, (str, pd.DateOffset)) and not hasattr(freq, "freqstr"):
+            freq, (str, pd.offsets.BaseOffset)) and not hasattr(freq, "freqstr"):
         return [1]
     try:
         offset = pd.tseries.frequencies.to_offset(freq)

@@ -1,10 +1,19 @@
 """Classical statistical forecasters on statsmodels: automatic ARIMA, automatic ETS, Theta.
 
 Each series (and each target column) gets its own model, fitted in parallel with
-``n_jobs`` (joblib). A series on which statsmodels fails (an exception or a non-finite
-forecast) falls back to the seasonal naive method (naive when ``season_length`` is 1) with
-a warning naming the series; statsmodels' own warnings (convergence and the like) are
-silenced. Forecasting a new history (``predict(X=...)``, ``score``) reuses the fitted
+``n_jobs`` (joblib). ``season_length="auto"`` (the default) takes the main season of the
+data's frequency (:mod:`tsrnn.forecasting.seasonality`; the value used is
+``season_length_``); a series shorter than two full seasons is modelled without a season.
+A series on which statsmodels fails (an exception or a non-finite forecast) falls back to
+the seasonal naive method (naive when the season is 1) with a warning naming the series;
+statsmodels' own warnings (convergence and the like) are silenced. After fitting, each
+model forecasts the last ``max(horizon, m)`` steps of its own training series (with the
+fitted parameters; ``m`` the main season of the frequency); where that is more than ``3``
+times worse (mean absolute error) than the seasonal naive forecast, a warning names the
+series (``holdout_ratio_`` keeps the ratios).
+
+Only :class:`ARIMAForecaster` uses covariates (as SARIMAX regressors, the ones named in
+``future_covariates``); the other models warn that they ignore them. Forecasting a new history (``predict(X=...)``, ``score``) reuses the fitted
 parameters of the series with the same id (of the only series, when one was fitted):
 
 - ARIMA applies them to the new data (Kalman filter, no re-estimation);
@@ -25,10 +34,11 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from .._validation import check_positive_int
+from .._validation import Integral, Interval, StrOptions, check_positive_int
 from ._arima_search import auto_arima_state
 from .base import BaseForecaster
 from .baselines import SeasonalNaiveForecaster
+from .seasonality import resolve_season_length, season_lengths
 
 __all__ = ["ARIMAForecaster", "ETSForecaster", "ThetaForecaster"]
 
@@ -52,20 +62,30 @@ def _threadpools():
     return ThreadpoolController()
 
 
-def _job(model, y, m, horizon, coverage, state, new):
+def _usable(m, n: int):
+    """The season(s) of ``m`` that a series of ``n`` observations spans twice (else 1)."""
+    if isinstance(m, tuple):
+        return tuple(p for p in m if n >= 2 * p) or (1,)
+    return m if n >= 2 * m else 1
+
+
+def _job(model, y, m, horizon, coverage, state, new, exog=None, future=None, ref=1):
     """Fit (``horizon`` None) or forecast one series; returns ``(result, error or None)``.
 
+    A fit returns ``(state, holdout ratio against seasonal naive with season ref)``.
     Runs in a joblib worker, where warnings would be lost: failures come back as messages.
     """
     _require_statsmodels()
+    m = _usable(m, len(y))
     try:
         with warnings.catch_warnings(), _threadpools().limit(limits=1):
             warnings.simplefilter("ignore")
             if horizon is None:
-                return model._estimate(y, m), None
+                state = model._estimate(y, m, exog)
+                return (state, _holdout_ratio(model, state, y, m, ref, exog)), None
             if isinstance(state, str):  # _ESTIMATE
-                state, new = model._estimate(y, m), False
-            out = model._forecast(state, y, m, horizon, coverage, new)
+                state, new = model._estimate(y, m, exog), False
+            out = model._forecast(state, y, m, horizon, coverage, new, exog, future)
     except Exception as exc:  # noqa: BLE001 - any statsmodels failure means fallback
         return None, f"{type(exc).__name__}: {exc}"
     if not all(np.all(np.isfinite(a)) for a in out if a is not None):
@@ -81,10 +101,37 @@ def _job(model, y, m, horizon, coverage, state, new):
 # A point forecast this many history-ranges outside the history is treated as a failed fit
 # (an explosive ARIMA on M4 Weekly produced a MASE in the tens of thousands).
 _EXPLODE = 10
+# The fitted model is reported when its forecast of the last `horizon` training steps is
+# this many times worse than seasonal naive (non-seasonal ETS on half-hourly load: 36x).
+_FAR_WORSE = 3.0
+
+
+def _main(m) -> int:
+    return m[0] if isinstance(m, tuple) else m
+
+
+def _holdout_ratio(model, state, y, m, ref, exog=None) -> float:
+    """MAE of the fitted model over seasonal naive's (season ``ref``), forecasting the last
+    ``max(horizon, ref)`` training steps from the steps before (NaN when too short)."""
+    season = ref
+    h = max(int(model.horizon), season)  # at least a season: one short window is noise
+    if len(y) < h + max(2 * season, 4):
+        return np.nan
+    past, truth = y[:-h], y[-h:]
+    snaive = past[len(past) - season + np.arange(h) % season]
+    base = np.mean(np.abs(truth - snaive))
+    ex, fut = (None, None) if exog is None else (exog[:-h], exog[-h:])
+    try:
+        pred = model._forecast(state, past, m, h, None, False, ex, fut)[0]
+    except Exception:  # noqa: BLE001 - a diagnostic only
+        return np.nan
+    return float(np.mean(np.abs(truth - np.asarray(pred))) / base) if base > 0 else np.nan
 
 
 def _fallback(y, m, horizon, coverage):
     """Seasonal naive forecast (and interval) of one series."""
+    m = _main(m)
+    m = m if len(y) > m else 1
     model = SeasonalNaiveForecaster(horizon=horizon, season_length=m).fit(pd.Series(y))
     if coverage is None:
         return model.predict().to_numpy(), None, None
@@ -101,15 +148,24 @@ def _store(out, i, j, result):
 class _StatsmodelsForecaster(BaseForecaster):
     """Adapter: subclasses implement ``_estimate`` and ``_forecast`` on one 1D series.
 
-    ``_estimate(y, m)`` returns a small picklable state (the chosen model and its
-    parameters) or raises; ``_forecast(state, y, m, horizon, coverage, new)`` returns
-    ``(mean, lower, upper)`` arrays of length ``horizon`` (bounds None when ``coverage`` is
-    None) for the history ``y``; ``new`` is False when ``y`` is the series ``state`` was
-    fitted on.
+    ``_estimate(y, m, exog)`` returns a small picklable state (the chosen model and its
+    parameters) or raises; ``_forecast(state, y, m, horizon, coverage, new, exog, future)``
+    returns ``(mean, lower, upper)`` arrays of length ``horizon`` (bounds None when
+    ``coverage`` is None) for the history ``y``; ``new`` is False when ``y`` is the series
+    ``state`` was fitted on. ``exog`` and ``future`` are the regressors over the history and
+    the forecast period (None unless the model uses covariates).
     """
 
+    _parameter_constraints = {
+        **getattr(BaseForecaster, "_parameter_constraints", {}),
+        "season_length": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left"),
+                          None],
+        "n_jobs": [Integral, None],
+        "verbose": ["boolean"],
+    }
+
     def __init__(self, horizon=1, freq=None, target=None, id_col="unique_id", time_col="ds",
-                 season_length=None, n_jobs=None, verbose=False):
+                 season_length="auto", n_jobs=None, verbose=False):
         self.horizon = horizon
         self.freq = freq
         self.target = target
@@ -119,16 +175,41 @@ class _StatsmodelsForecaster(BaseForecaster):
         self.n_jobs = n_jobs
         self.verbose = verbose
 
+    def _explicit_season(self):
+        """The season length given as an integer (validated); None for ``"auto"``."""
+        if isinstance(self.season_length, str) and self.season_length == "auto":
+            return None
+        return 1 if self.season_length is None else \
+            resolve_season_length(self.season_length, None)
+
     def _season(self) -> int:
-        if self.season_length is None:
-            return 1
-        return check_positive_int(self.season_length, "season_length")
+        """The main season length (resolved at fit)."""
+        if hasattr(self, "season_length_"):
+            return self.season_length_
+        return self._explicit_season() or 1
+
+    def _periods(self):
+        """What the workers get as ``m``: the season length (a tuple for several)."""
+        return self._season()
 
     def _min_length(self):
-        return max(3, self._season() + 1)
+        return max(3, (self._explicit_season() or 1) + 1)
 
     def _context_length(self):
         return max(200, 10 * self._season())
+
+    def _exog_names(self) -> list:
+        """Covariates used as regressors (none by default: they are ignored)."""
+        return []
+
+    def _exog(self, panel, i):
+        """Regressors over the history of series ``i`` of ``panel`` (None if unused)."""
+        names = self._exog_names()
+        if not names:
+            return None
+        cols = [panel.covariate_names.index(c) for c in names]
+        rows = slice(panel.offsets[i], panel.offsets[i] + panel.lengths[i])
+        return panel.covariates[rows][:, cols]
 
     def _map(self, jobs: list, what: str) -> list:
         from joblib import Parallel, delayed
@@ -154,20 +235,52 @@ class _StatsmodelsForecaster(BaseForecaster):
     def _check_params(self) -> None:
         """Validate model-specific parameters before any fit (workers would hide errors)."""
 
+    def _resolve(self, panel):
+        """Set the fitted season; say which covariates are ignored."""
+        self.season_length_ = 1 if self.season_length is None else \
+            resolve_season_length(self.season_length, self.freq_)
+        self._warn_ignored(panel)
+
+    def _warn_ignored(self, panel):
+        ignored = [c for c in (panel.covariate_names or []) if c not in self._exog_names()]
+        if ignored:
+            warnings.warn(f"{type(self).__name__} ignores the covariates {ignored}"
+                          + (" (only those in future_covariates are regressors)."
+                             if hasattr(self, "future_covariates") else
+                             "; it forecasts from the target alone."),
+                          UserWarning, stacklevel=5)
+
     def _fit(self, panel):
         _require_statsmodels()
         self._check_params()
-        m, n_targets = self._season(), len(panel.targets)
+        self._resolve(panel)
+        m, n_targets = self._periods(), len(panel.targets)
         keys = [(i, j) for i in range(len(panel.ids)) for j in range(n_targets)]
-        out = self._map([(panel.series(i)[:, j], m, None, None, None, None)
-                         for i, j in keys], "fit")
+        ref = season_lengths(self.freq_)[0]  # the frequency's main season, whatever is fitted
+        out = self._map([(panel.series(i)[:, j], m, None, None, None, None,
+                          self._exog(panel, i), None, ref) for i, j in keys], "fit")
         self.states_ = [[None] * n_targets for _ in panel.ids]
+        self.holdout_ratio_ = np.full((len(panel.ids), n_targets), np.nan)
         self.fallback_ = []
-        for (i, j), (state, error) in zip(keys, out):
-            self.states_[i][j] = state
+        for (i, j), (result, error) in zip(keys, out):
             if error is not None:
                 self.fallback_.append((panel.ids[i], panel.targets[j]))
                 self._warn(panel.ids[i], panel.targets[j], error, stacklevel=4)
+                continue
+            self.states_[i][j], self.holdout_ratio_[i, j] = result
+            if self.holdout_ratio_[i, j] > _FAR_WORSE:
+                self._warn_worse(panel.ids[i], panel.targets[j], self.holdout_ratio_[i, j])
+
+    def _warn_worse(self, sid, target, ratio):
+        name = "the series" if sid is None else f"series {sid!r}"
+        if len(self.targets_) > 1:
+            name += f", target {target!r}"
+        m = season_lengths(self.freq_)[0]
+        warnings.warn(f"{type(self).__name__} on {name}: the fitted model forecasts the last "
+                      f"{max(self.horizon_, m)} training steps {ratio:.1f} times worse (mean "
+                      f"absolute error) than the seasonal naive method (season {m}); check "
+                      "season_length, or try MSTLForecaster or SeasonalNaiveForecaster.",
+                      UserWarning, stacklevel=5)
 
     def _sources(self, panel):
         """Fitted states (per target) to forecast each series of ``panel``, and ``new``."""
@@ -179,18 +292,20 @@ class _StatsmodelsForecaster(BaseForecaster):
                  self.states_[0] if len(self.states_) == 1 else unknown, True)
                 for sid in panel.ids]
 
-    def _run(self, panel, horizon, coverage):
+    def _run(self, panel, horizon, coverage, future=None):
         """Mean, lower and upper forecasts, each ``(n_series, horizon, n_targets)``."""
-        m, n_targets = self._season(), len(self.targets_)
+        m, n_targets = self._periods(), len(self.targets_)
         out = np.full((3, len(panel.ids), horizon, n_targets), np.nan)
         jobs, keys = [], []
         for i, (states, new) in enumerate(self._sources(panel)):
+            exog = self._exog(panel, i)
+            ahead = None if exog is None else future[i]
             for j, state in enumerate(states):
                 y = panel.series(i)[:, j]
                 if state is None:  # failed at fit (warned there)
                     _store(out, i, j, _fallback(y, m, horizon, coverage))
                 else:
-                    jobs.append((y, m, horizon, coverage, state, new))
+                    jobs.append((y, m, horizon, coverage, state, new, exog, ahead))
                     keys.append((i, j))
         for (i, j), job, (result, error) in zip(keys, jobs, self._map(jobs, "predict")):
             if error is not None:
@@ -200,10 +315,10 @@ class _StatsmodelsForecaster(BaseForecaster):
         return out
 
     def _predict(self, panel, horizon, future):
-        return self._run(panel, horizon, None)[0]
+        return self._run(panel, horizon, None, future)[0]
 
     def _predict_interval(self, panel, horizon, future, coverage):
-        _, lower, upper = self._run(panel, horizon, coverage)
+        _, lower, upper = self._run(panel, horizon, coverage, future)
         return lower, upper
 
 
@@ -227,10 +342,15 @@ class ARIMAForecaster(_StatsmodelsForecaster):
         Target column(s); each is modelled separately.
     id_col, time_col : str, default="unique_id", "ds"
         Column names of long-format data.
-    season_length : int or None, default=None
-        Season length ``m``; None or 1 fits non-seasonal models.
+    season_length : int, "auto" or None, default="auto"
+        Season length ``m``; ``"auto"`` from the frequency (``season_length_``); None or 1
+        fits non-seasonal models.
     max_p, max_d, max_q : int, default=3, 2, 3
         Largest AR order, number of differences and MA order searched.
+    future_covariates : list of str or None, default=None
+        Covariate columns used as exogenous regressors (SARIMAX ``exog``): their values
+        must be known for the forecast period, so ``predict`` needs them in ``X``. Other
+        covariates are ignored, with a warning.
     n_jobs : int or None, default=None
         Series fitted in parallel (joblib; -1 uses every core).
     verbose : bool, default=False
@@ -243,6 +363,11 @@ class ARIMAForecaster(_StatsmodelsForecaster):
         ``params`` of the chosen model; None where statsmodels failed.
     fallback_ : list of tuple
         ``(series id, target)`` of the series that fell back to (seasonal) naive at fit.
+    season_length_ : int
+        The season length used.
+    holdout_ratio_ : ndarray of shape (n_series, n_targets)
+        MAE of each fitted model over the last ``max(horizon, m)`` training steps over
+        seasonal naive's (NaN where too short); above 3 is warned about.
 
     Examples
     --------
@@ -255,27 +380,51 @@ class ARIMAForecaster(_StatsmodelsForecaster):
     (3,)
     """
 
+    _parameter_constraints = {
+        **_StatsmodelsForecaster._parameter_constraints,
+        "max_p": [Interval(Integral, 0, None, closed="left")],
+        "max_d": [Interval(Integral, 0, None, closed="left")],
+        "max_q": [Interval(Integral, 0, None, closed="left")],
+        "future_covariates": [list, tuple, None],
+    }
+
     def __init__(self, horizon=1, freq=None, target=None, id_col="unique_id", time_col="ds",
-                 season_length=None, max_p=3, max_d=2, max_q=3, n_jobs=None, verbose=False):
+                 season_length="auto", max_p=3, max_d=2, max_q=3, future_covariates=None,
+                 n_jobs=None, verbose=False):
         super().__init__(horizon=horizon, freq=freq, target=target, id_col=id_col,
                          time_col=time_col, season_length=season_length, n_jobs=n_jobs,
                          verbose=verbose)
         self.max_p = max_p
         self.max_d = max_d
         self.max_q = max_q
+        self.future_covariates = future_covariates
 
     def _check_params(self):
         for name in ("max_p", "max_d", "max_q"):
             check_positive_int(getattr(self, name), name, minimum=0)
+        names = [self.future_covariates] if isinstance(self.future_covariates, str) else \
+            list(self.future_covariates or [])
+        unknown = [c for c in names if c not in self.covariates_]
+        if unknown:
+            raise ValueError(f"future_covariates {unknown} are not covariate columns of the "
+                             f"data (its covariates: {self.covariates_}).")
+        self.future_covariates_ = names
 
-    def _estimate(self, y, m):
-        return auto_arima_state(y, m, self.max_p, self.max_d, self.max_q)
+    def _exog_names(self):
+        return list(getattr(self, "future_covariates_", []))
 
-    def _forecast(self, state, y, m, horizon, coverage, new):
+    def _future_names(self):
+        return self._exog_names()
+
+    def _estimate(self, y, m, exog=None):
+        return auto_arima_state(y, m, self.max_p, self.max_d, self.max_q, exog)
+
+    def _forecast(self, state, y, m, horizon, coverage, new, exog=None, future=None):
         from statsmodels.tsa.statespace.sarimax import SARIMAX
 
         spec = {k: v for k, v in state.items() if k != "params"}
-        forecast = SARIMAX(y, **spec).filter(state["params"]).get_forecast(horizon)
+        forecast = SARIMAX(y, exog=exog, **spec).filter(state["params"]) \
+            .get_forecast(horizon, exog=future)
         if coverage is None:
             return forecast.predicted_mean, None, None
         bounds = forecast.conf_int(alpha=1 - coverage)
@@ -308,8 +457,9 @@ class ETSForecaster(_StatsmodelsForecaster):
         Target column(s); each is modelled separately.
     id_col, time_col : str, default="unique_id", "ds"
         Column names of long-format data.
-    season_length : int or None, default=None
-        Season length ``m``; None or 1 fits non-seasonal models.
+    season_length : int, "auto" or None, default="auto"
+        Season length ``m``; ``"auto"`` from the frequency (``season_length_``); None or 1
+        fits non-seasonal models.
     n_jobs : int or None, default=None
         Series fitted in parallel (joblib; -1 uses every core).
     verbose : bool, default=False
@@ -322,6 +472,11 @@ class ETSForecaster(_StatsmodelsForecaster):
         ``names``; None where statsmodels failed.
     fallback_ : list of tuple
         ``(series id, target)`` of the series that fell back to (seasonal) naive at fit.
+    season_length_ : int
+        The season length used.
+    holdout_ratio_ : ndarray of shape (n_series, n_targets)
+        MAE of each fitted model over the last ``max(horizon, m)`` training steps over
+        seasonal naive's (NaN where too short); above 3 is warned about.
 
     Examples
     --------
@@ -331,7 +486,7 @@ class ETSForecaster(_StatsmodelsForecaster):
     (2,)
     """
 
-    def _estimate(self, y, m):
+    def _estimate(self, y, m, exog=None):
         from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
         best, best_aic = None, np.inf
@@ -347,7 +502,7 @@ class ETSForecaster(_StatsmodelsForecaster):
             raise ValueError("no ETS model could be fitted")
         return best
 
-    def _forecast(self, state, y, m, horizon, coverage, new):
+    def _forecast(self, state, y, m, horizon, coverage, new, exog=None, future=None):
         from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
         model = ETSModel(pd.Series(y), error="add", **state["spec"])
@@ -384,8 +539,9 @@ class ThetaForecaster(_StatsmodelsForecaster):
         Target column(s); each is modelled separately.
     id_col, time_col : str, default="unique_id", "ds"
         Column names of long-format data.
-    season_length : int or None, default=None
-        Season length ``m``; None or 1 fits non-seasonal models.
+    season_length : int, "auto" or None, default="auto"
+        Season length ``m``; ``"auto"`` from the frequency (``season_length_``); None or 1
+        fits non-seasonal models.
     n_jobs : int or None, default=None
         Series fitted in parallel (joblib; -1 uses every core).
     verbose : bool, default=False
@@ -398,6 +554,11 @@ class ThetaForecaster(_StatsmodelsForecaster):
         None where statsmodels failed.
     fallback_ : list of tuple
         ``(series id, target)`` of the series that fell back to (seasonal) naive at fit.
+    season_length_ : int
+        The season length used.
+    holdout_ratio_ : ndarray of shape (n_series, n_targets)
+        MAE of each fitted model over the last ``max(horizon, m)`` training steps over
+        seasonal naive's (NaN where too short); above 3 is warned about.
 
     Examples
     --------
@@ -407,7 +568,7 @@ class ThetaForecaster(_StatsmodelsForecaster):
     (2,)
     """
 
-    def _estimate(self, y, m):
+    def _estimate(self, y, m, exog=None):
         params = self._theta(y, m).params
         return {"b0": float(params["b0"]), "alpha": float(params["alpha"])}
 
@@ -416,7 +577,7 @@ class ThetaForecaster(_StatsmodelsForecaster):
 
         return ThetaModel(y, period=m, deseasonalize=m > 1).fit()
 
-    def _forecast(self, state, y, m, horizon, coverage, new):
+    def _forecast(self, state, y, m, horizon, coverage, new, exog=None, future=None):
         res = self._theta(y, m)
         mean = np.asarray(res.forecast(horizon))
         if coverage is None:

@@ -1,0 +1,146 @@
+"""Several seasonalities at once: MSTL decomposition plus a model of the adjusted series."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._validation import Integral, Interval, StrOptions
+from .seasonality import resolve_season_length, season_lengths
+from .statistical import ARIMAForecaster, ETSForecaster, _StatsmodelsForecaster
+
+__all__ = ["MSTLForecaster"]
+
+
+def _decompose(y, periods):
+    """``(adjusted, seasonal)``: ``y`` minus its MSTL seasonal components, and the
+    components ``(n, len(periods))`` (no columns when there is no period)."""
+    if not periods:
+        return y, np.zeros((len(y), 0))
+    from statsmodels.tsa.seasonal import MSTL
+
+    seasonal = np.asarray(MSTL(y, periods=list(periods)).fit().seasonal, dtype=float)
+    seasonal = seasonal.reshape(len(y), -1)
+    return y - seasonal.sum(axis=1), seasonal
+
+
+def _continue(seasonal, periods, horizon: int) -> np.ndarray:
+    """Every seasonal component continued by repeating its last cycle, summed."""
+    n, steps = len(seasonal), np.arange(horizon)
+    return sum((seasonal[n - p + steps % p, k] for k, p in enumerate(periods)),
+               np.zeros(horizon))
+
+
+class MSTLForecaster(_StatsmodelsForecaster):
+    """Multiple seasonalities: MSTL decomposition, then ETS or ARIMA on the adjusted series.
+
+    Each series is decomposed by statsmodels ``MSTL`` (STL applied for each season in
+    turn) into a trend, one seasonal component per season and a remainder. The seasonally
+    adjusted series (trend plus remainder) is forecast by an automatic non-seasonal model
+    (:class:`ETSForecaster` or :class:`ARIMAForecaster`), and each seasonal component is
+    continued by repeating its last cycle. Built for sub-daily data with a daily and a
+    weekly cycle (half-hourly load: 48 and 336), where one seasonal model cannot hold both.
+
+    A season is used only for series spanning two full cycles of it (others drop it; a
+    series too short for every season is modelled without one). Prediction intervals are
+    those of the adjusted series' model shifted by the seasonal forecast (the seasonal
+    components are taken as known). A new history is decomposed again and forecast with
+    the fitted model's parameters.
+
+    Parameters
+    ----------
+    horizon : int, default=1
+        Steps to forecast.
+    freq : str or None, default=None
+        Frequency of the time index; inferred when None.
+    target : str, list of str or None, default=None
+        Target column(s); each is modelled separately.
+    id_col, time_col : str, default="unique_id", "ds"
+        Column names of long-format data.
+    season_length : "auto", int, list of int or None, default="auto"
+        Seasons in steps; ``"auto"`` takes every conventional season of the frequency
+        (:func:`~tsrnn.forecasting.seasonality.season_lengths`: 48 and 336 half-hourly,
+        24 and 168 hourly, 7 and 365 daily...). None or 1: no season.
+    trend_model : {"ets", "arima"}, default="ets"
+        Model of the seasonally adjusted series (non-seasonal, chosen automatically).
+    n_jobs : int or None, default=None
+        Series fitted in parallel (joblib; -1 uses every core).
+    verbose : bool, default=False
+        Show a progress bar over the series.
+
+    Attributes
+    ----------
+    seasons_ : tuple of int
+        The seasons decomposed (shortest first).
+    season_length_ : int
+        The shortest season (the seasonal naive reference of the fit check).
+    states_ : list of list of dict or None
+        Per series and target: ``periods`` used and the adjusted series' model state.
+    fallback_, holdout_ratio_
+        As in :class:`ETSForecaster`.
+
+    Examples
+    --------
+    >>> from tsrnn.datasets import make_seasonal_series
+    >>> y = make_seasonal_series(n=24 * 7 * 3, freq="h", random_state=0)
+    >>> model = MSTLForecaster(horizon=24).fit(y)
+    >>> model.seasons_
+    (24, 168)
+    >>> model.predict().shape
+    (24,)
+    """
+
+    _parameter_constraints = {
+        **_StatsmodelsForecaster._parameter_constraints,
+        "season_length": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left"),
+                          list, tuple, None],
+        "trend_model": [StrOptions({"ets", "arima"})],
+    }
+
+    def __init__(self, horizon=1, freq=None, target=None, id_col="unique_id", time_col="ds",
+                 season_length="auto", trend_model="ets", n_jobs=None, verbose=False):
+        super().__init__(horizon=horizon, freq=freq, target=target, id_col=id_col,
+                         time_col=time_col, season_length=season_length, n_jobs=n_jobs,
+                         verbose=verbose)
+        self.trend_model = trend_model
+
+    def _check_params(self):
+        if self.trend_model not in ("ets", "arima"):
+            raise ValueError(f"trend_model must be 'ets' or 'arima', got {self.trend_model!r}.")
+
+    def _requested(self, freq) -> list:
+        value = self.season_length
+        if value is None:
+            return [1]
+        if isinstance(value, str) and value == "auto":
+            return season_lengths(freq)
+        values = value if isinstance(value, (list, tuple)) else [value]
+        return [resolve_season_length(v, None) for v in values]
+
+    def _explicit_season(self):
+        return None  # the seasons are checked at fit; short series drop theirs
+
+    def _resolve(self, panel):
+        self.seasons_ = tuple(sorted({p for p in self._requested(self.freq_) if p > 1})) or (1,)
+        self.season_length_ = self.seasons_[0]
+        self._warn_ignored(panel)
+
+    def _periods(self):
+        return self.seasons_
+
+    def _context_length(self):
+        return max(200, 10 * max(getattr(self, "seasons_", (1,))))
+
+    def _inner(self):
+        return ARIMAForecaster() if self.trend_model == "arima" else ETSForecaster()
+
+    def _estimate(self, y, m, exog=None):
+        periods = [p for p in m if p > 1]
+        adjusted, _ = _decompose(y, periods)
+        return {"periods": periods, "model": self._inner()._estimate(adjusted, 1)}
+
+    def _forecast(self, state, y, m, horizon, coverage, new, exog=None, future=None):
+        periods = [p for p in state["periods"] if len(y) >= 2 * p]
+        adjusted, seasonal = _decompose(y, periods)
+        out = self._inner()._forecast(state["model"], adjusted, 1, horizon, coverage, new)
+        ahead = _continue(seasonal, periods, horizon)
+        return tuple(None if part is None else np.asarray(part) + ahead for part in out)
