@@ -226,12 +226,12 @@ def test_window_slicing_of_ramp_is_a_stretched_ramp():
     (GaussianNoise(), "forecasting", None, 1, "n_targets must be an integer"),
     (GaussianNoise(), "forecasting", 2, 1, r"n_targets must be an integer in \[1, 1\]"),
     (GaussianNoise(), "classification", 1, 1, "n_targets must be None"),
-    (GaussianNoise(p=1.5), "classification", None, 1, r"p must be a number in \[0, 1\]"),
-    (GaussianNoise(sigma=-1), "classification", None, 1, "sigma must be"),
-    (WindowSlicing(ratio=1.0), "classification", None, 1, r"ratio must be a number in \(0, 1\)"),
-    (Mixup(alpha=0), "regression", None, 1, "alpha must be"),
-    (TimeShift(max_shift=0), "classification", None, 1, "max_shift must be an integer"),
-    (TimeShift(mode="reflect"), "classification", None, 1, "mode must be"),
+    (GaussianNoise(p=1.5), "classification", None, 1, r"'p' parameter of GaussianNoise must be a float in the range \[0.0, 1.0\]"),
+    (GaussianNoise(sigma=-1), "classification", None, 1, "'sigma' parameter of GaussianNoise must be"),
+    (WindowSlicing(ratio=1.0), "classification", None, 1, r"'ratio' parameter of WindowSlicing must be a float in the range \(0.0, 1.0\)"),
+    (Mixup(alpha=0), "regression", None, 1, "'alpha' parameter of Mixup must be"),
+    (TimeShift(max_shift=0), "classification", None, 1, "'max_shift' parameter of TimeShift must be an int"),
+    (TimeShift(mode="reflect"), "classification", None, 1, "'mode' parameter of TimeShift must be a str among"),
     (Compose([GaussianNoise(), TimeShift()]), "forecasting", 1, 1, "TimeShift cannot"),
 ])
 def test_check_task_refusals(aug, task, n_targets, n_features, match):

@@ -240,7 +240,8 @@ def test_unparseable_time_index(cls):
 
 @parametrize
 def test_invalid_horizon(cls):
-    with pytest.raises(ValueError, match=r"horizon must be an integer >= 1, got 0"):
+    with pytest.raises(ValueError, match=r"'horizon' parameter of \w+ must be an int in the "
+                                         r"range \[1, inf\)\. Got 0 instead"):
         cls(horizon=0).fit(daily())
 
 

@@ -157,12 +157,12 @@ def test_lag_features_values_and_names():
 
 @pytest.mark.parametrize("transformer,match", [
     (LagFeatures(lags=()), "non-empty sequence"),
-    (LagFeatures(lags=3), "non-empty sequence"),
+    (LagFeatures(lags=3), "'lags' parameter of LagFeatures must be an instance of"),
     (LagFeatures(lags=(1, 0)), "each lag must be an integer >= 1"),
     (LagFeatures(lags=(1, 1)), "distinct"),
-    (SlidingWindowTransformer(window=0), "window must be an integer >= 1"),
-    (SlidingWindowTransformer(window=2, stride=1.5), "stride must be an integer"),
-    (SlidingWindowTransformer(window=2, fill="zero"), r"fill='zero' is not one of"),
+    (SlidingWindowTransformer(window=0), r"'window' parameter of SlidingWindowTransformer must be an int in the range \[1, inf\)"),
+    (SlidingWindowTransformer(window=2, stride=1.5), "'stride' parameter of SlidingWindowTransformer must be an int"),
+    (SlidingWindowTransformer(window=2, fill="zero"), r"'fill' parameter of SlidingWindowTransformer must be a str among"),
 ])
 def test_transformers_reject_bad_parameters(transformer, match):
     with pytest.raises(ValueError, match=match):

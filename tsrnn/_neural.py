@@ -14,93 +14,115 @@ import numpy as np
 import torch
 
 from . import engine
-from ._validation import check_option, check_positive_int
-from .augment import as_augmenter
+from ._validation import (DeviceName, Integral, Interval, Options, Real, StrOptions,
+                          ValidatedParams, check_option, positive_int)
+from .augment import Augmenter, as_augmenter
 from .nn import CELLS, POOLINGS
 
-NEURAL_PARAMS_DOC = """
-    hidden_size : int, default=64
-        Units per recurrent layer.
-    num_layers : int, default=1
-        Stacked recurrent layers.
-    dropout : float, default=0.0
-        Dropout between stacked layers and before the head.
-    nonlinearity : {"tanh", "relu"}, default="tanh"
-        Activation of the simple RNN cell; other cells accept only "tanh".
-    loss : {"mse", "mae", "huber"}, default="mse"
-        Training loss (classifiers always use cross-entropy).
-    optimizer : {"adam", "adamw", "sgd", "rmsprop", "adagrad"}, default="adam"
-    lr : float, default=1e-3
-        Learning rate.
-    weight_decay : float, default=0.0
-        L2 penalty (through the optimizer).
-    l1 : float, default=0.0
-        L1 penalty on all weights, added to the loss.
-    batch_size : int, default=64
-    max_epochs : int, default=50
-    grad_clip : float or None, default=1.0
-        Maximum gradient norm; None turns clipping off.
-    lr_schedule : {None, "cosine", "plateau", "step"}, default=None
-    validation_fraction : float, default=0.0
-        Last part of the training data (in time order, never shuffled) held out to monitor
-        the validation loss.
-    patience : int or None, default=None
-        Early stopping: stop after this many epochs without improvement of the validation
-        loss (or of the training loss without validation data) and restore the best weights.
-    augment : augmenter, list of augmenters or None, default=None
-        Applied per training batch on the device (see :mod:`tsrnn.augment`), never to
-        validation data or at prediction.
-    device : str, default="auto"
-        "auto" (CUDA when present, else CPU), "cpu", "cuda" or "cuda:N". Resolved into
-        ``device_`` at fit time and again when a pickled model is loaded.
-    precision : {32, "bf16", 16}, default=32
-        Mixed-precision training (autocast, with a gradient scaler for fp16); falls back to
-        fp32 with a warning where the hardware cannot. Resolved into ``precision_``.
-    random_state : int or None, default=None
-        Seeds weight init, shuffling, dropout and augmentation; with an int, CPU training is
-        bit-for-bit repeatable.
-    warm_start : bool, default=False
-        Continue training the fitted network on the next ``fit`` instead of starting over.
-    verbose : bool, default=False
-        Show a progress bar (tqdm).
-    callbacks : list of callables or None, default=None
-        Each is called as ``callback(epoch, record)`` after every epoch, ``record`` being the
-        history entry (``train_loss``, ``valid_loss``, ``lr``, ``time``); raising stops training.
-"""
+# The one table of the neural hyperparameters: name -> (default, constraints, doc).
+# It gives the constraints checked by ``fit`` (``NEURAL_CONSTRAINTS``), the defaults
+# (``NEURAL_DEFAULTS``, checked against every signature by the tests) and the parameter
+# documentation shared by every neural estimator (``NEURAL_PARAMS_DOC``).
+# Forecasters hold out validation data by default: their ``validation_fraction`` is 0.1.
+NEURAL_PARAMS = {
+    "hidden_size": (64, [positive_int()], "int", "Units per recurrent layer."),
+    "num_layers": (1, [positive_int()], "int", "Stacked recurrent layers."),
+    "dropout": (0.0, [Interval(Real, 0, 1, closed="left")], "float",
+                "Dropout between stacked layers and before the head."),
+    "nonlinearity": ("tanh", [StrOptions({"tanh", "relu"})], '{"tanh", "relu"}',
+                     'Activation of the simple RNN cell; other cells accept only "tanh".'),
+    "loss": ("mse", [StrOptions({"mse", "mae", "huber"})], '{"mse", "mae", "huber"}',
+             "Training loss (classifiers always use cross-entropy)."),
+    "optimizer": ("adam", [StrOptions(set(engine.OPTIMIZERS))],
+                  '{"adam", "adamw", "sgd", "rmsprop", "adagrad"}', ""),
+    "lr": (1e-3, [Interval(Real, 0, None, closed="neither")], "float", "Learning rate."),
+    "weight_decay": (0.0, [Interval(Real, 0, None, closed="left")], "float",
+                     "L2 penalty (through the optimizer)."),
+    "l1": (0.0, [Interval(Real, 0, None, closed="left")], "float",
+           "L1 penalty on all weights, added to the loss."),
+    "batch_size": (64, [positive_int()], "int", ""),
+    "max_epochs": (50, [positive_int()], "int", ""),
+    "grad_clip": (1.0, [Interval(Real, 0, None, closed="neither"), None], "float or None",
+                  "Maximum gradient norm; None turns clipping off."),
+    "lr_schedule": (None, [StrOptions({"cosine", "plateau", "step"}), None],
+                    '{None, "cosine", "plateau", "step"}', ""),
+    "validation_fraction": (0.0, [Interval(Real, 0, 1, closed="left")], "float",
+                            "Last part of the training data (in time order, never shuffled) "
+                            "held out to monitor\n        the validation loss."),
+    "patience": (None, [Interval(Integral, 0, None, closed="left"), None], "int or None",
+                 "Early stopping: stop after this many epochs without improvement of the "
+                 "validation\n        loss (or of the training loss without validation data) "
+                 "and restore the best weights."),
+    "augment": (None, [Augmenter, list, tuple, None],
+                "augmenter, list of augmenters or None",
+                "Applied per training batch on the device (see :mod:`tsrnn.augment`), never "
+                "to\n        validation data or at prediction."),
+    "device": ("auto", [DeviceName(), None], "str",
+               '"auto" (CUDA when present, else CPU), "cpu", "cuda" or "cuda:N". Resolved '
+               "into\n        ``device_`` at fit time and again when a pickled model is "
+               "loaded."),
+    "precision": (32, [Options(Integral, {32, 16}), StrOptions(set(engine.PRECISION_NAMES))],
+                  '{32, "bf16", 16}',
+                  "Mixed-precision training (autocast, with a gradient scaler for fp16); "
+                  "falls back to\n        fp32 with a warning where the hardware cannot. "
+                  "Resolved into ``precision_``."),
+    "random_state": (None, ["random_state"], "int or None",
+                     "Seeds weight init, shuffling, dropout and augmentation; with an int, "
+                     "CPU training is\n        bit-for-bit repeatable."),
+    "warm_start": (False, ["boolean"], "bool",
+                   "Continue training the fitted network on the next ``fit`` instead of "
+                   "starting over;\n        the data must keep the fitted shape (features, "
+                   "targets, classes, horizon)."),
+    "verbose": (False, ["boolean"], "bool", "Show a progress bar (tqdm)."),
+    "callbacks": (None, [list, tuple, None], "list of callables or None",
+                  "Each is called as ``callback(epoch, record)`` after every epoch, "
+                  "``record`` being the\n        history entry (``train_loss``, "
+                  "``valid_loss``, ``lr``, ``time``); raising stops training."),
+}
 
-NEURAL_DEFAULTS = dict(
-    hidden_size=64, num_layers=1, dropout=0.0, nonlinearity="tanh", loss="mse",
-    optimizer="adam", lr=1e-3, weight_decay=0.0, l1=0.0, batch_size=64, max_epochs=50,
-    grad_clip=1.0, lr_schedule=None, validation_fraction=0.0, patience=None, augment=None,
-    device="auto", precision=32, random_state=None, warm_start=False, verbose=False,
-    callbacks=None,
-)
+NEURAL_CONSTRAINTS = {name: spec[1] for name, spec in NEURAL_PARAMS.items()}
+NEURAL_DEFAULTS = {name: spec[0] for name, spec in NEURAL_PARAMS.items()}
 
 
-class NeuralMixin:
+def _param_doc(name: str) -> str:
+    default, _, kind, doc = NEURAL_PARAMS[name]
+    line = f"    {name} : {kind}, default={default!r}".replace("'", '"')
+    return line + (f"\n        {doc}" if doc else "")
+
+
+NEURAL_PARAMS_DOC = "\n" + "\n".join(_param_doc(n) for n in NEURAL_PARAMS) + "\n"
+
+
+class NeuralMixin(ValidatedParams):
     """Shared machinery of the neural estimators; subclasses set ``_cell``."""
 
     _cell = "lstm"
 
+    _parameter_constraints = dict(NEURAL_CONSTRAINTS)
+
     def _check_neural_params(self) -> None:
+        """The checks that involve several parameters (each alone is checked by
+        ``_validate_params`` at the start of ``fit``)."""
         check_option(self._cell, "cell", CELLS)
-        check_option(self.nonlinearity, "nonlinearity", ("tanh", "relu"))
         if self._cell != "rnn" and self.nonlinearity != "tanh":
             raise ValueError(f"nonlinearity={self.nonlinearity!r} only applies to the simple "
                              f"RNN cell; the {self._cell.upper()} cell uses tanh.")
-        check_positive_int(self.hidden_size, "hidden_size")
-        check_positive_int(self.num_layers, "num_layers")
-        check_positive_int(self.batch_size, "batch_size")
-        check_positive_int(self.max_epochs, "max_epochs")
-        check_option(self.optimizer, "optimizer", engine.OPTIMIZERS)
-        check_option(self.lr_schedule, "lr_schedule", engine.SCHEDULES)
-        if not 0.0 <= self.dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}.")
-        if not 0.0 <= self.validation_fraction < 1.0:
-            raise ValueError("validation_fraction must be in [0, 1), "
-                             f"got {self.validation_fraction!r}.")
-        if not self.lr > 0:
-            raise ValueError(f"lr must be positive, got {self.lr!r}.")
+
+    def _check_warm_start(self, **shape) -> None:
+        """Record the data's shape; under ``warm_start``, refuse a change of it.
+
+        ``shape`` maps what the module depends on (features, targets, classes, horizon...)
+        to its value in this fit. Without ``warm_start`` (or on a first fit) it is stored.
+        """
+        if self._reuse_module():
+            before = getattr(self, "fit_shape_", {})
+            changed = [f"{k}: {before[k]!r} -> {v!r}" for k, v in shape.items()
+                       if k in before and not _same(before[k], v)]
+            if changed:
+                raise ValueError("warm_start=True continues the fitted network, but the data "
+                                 "changed what it was built for (" + "; ".join(changed) +
+                                 "); fit with warm_start=False to start over.")
+        self.fit_shape_ = dict(shape)
 
     def _module_kwargs(self) -> dict:
         return dict(cell=self._cell, hidden_size=self.hidden_size, num_layers=self.num_layers,
@@ -125,9 +147,9 @@ class NeuralMixin:
     def _reuse_module(self) -> bool:
         return bool(self.warm_start) and hasattr(self, "module_")
 
-    def _run_training(self, build_module, train_data, valid_data, config) -> None:
+    def _run_training(self, build_module, train_data, valid_data, config, seed=None) -> None:
         """Build (or reuse, with warm_start) the module and train it with the engine."""
-        seed = self.random_state
+        seed = self.random_state if seed is None else seed
         if seed is None:
             seed = int(np.random.randint(0, 2**31 - 1))
         elif isinstance(seed, np.random.RandomState):
@@ -176,3 +198,9 @@ class NeuralMixin:
             for mod in self.module_.modules():
                 if isinstance(mod, torch.nn.RNNBase):
                     mod.flatten_parameters()
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return np.array_equal(np.asarray(a), np.asarray(b))
+    return a == b

@@ -20,6 +20,8 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from torch.nn import functional as F
 
+from ._validation import Interval, StrOptions, ValidatedParams
+
 __all__ = [
     "Augmenter", "TimeReversal", "TimeShift", "GaussianNoise", "MagnitudeScaling",
     "WindowSlicing", "Mixup", "Compose", "as_augmenter", "augment_dataset",
@@ -66,7 +68,7 @@ def _check_batch(x, y, generator, n_targets) -> None:
         raise ValueError(f"y must have shape (batch,) or (batch, n_outputs), got {tuple(y.shape)}.")
 
 
-class Augmenter(BaseEstimator):
+class Augmenter(ValidatedParams, BaseEstimator):
     """Base class: parameters only in ``__init__``; subclasses implement ``_augment``.
 
     ``__call__(x, y, *, generator, n_targets=None)`` validates the batch, draws
@@ -98,8 +100,12 @@ class Augmenter(BaseEstimator):
         self._check_params()
         self._check_task(task, n_targets, n_features)
 
+    _parameter_constraints = {"p": [Interval(Real, 0, 1, closed="both")],
+                              "label_invariant": ["boolean"]}
+
     def _check_params(self) -> None:
-        _check_number("p", self.p, 0, 1)
+        """Every parameter against ``_parameter_constraints`` (merged along the classes)."""
+        self._validate_params()
 
     def _check_task(self, task, n_targets, n_features) -> None:
         """Refuse tasks that make no sense; every task is allowed by default."""
@@ -193,18 +199,15 @@ class TimeShift(Augmenter):
     True
     """
 
+    _parameter_constraints = {"max_shift": [Interval(Integral, 1, None, closed="left")],
+                              "mode": [StrOptions({"circular", "pad"})]}
+
     def __init__(self, p: float = 0.5, max_shift: int = 5, mode: str = "circular",
                  label_invariant: bool = False):
         self.p = p
         self.max_shift = max_shift
         self.mode = mode
         self.label_invariant = label_invariant
-
-    def _check_params(self):
-        super()._check_params()
-        _check_number("max_shift", self.max_shift, 1, np.inf, integer=True)
-        if self.mode not in ("circular", "pad"):
-            raise ValueError(f"mode must be 'circular' or 'pad', got {self.mode!r}.")
 
     def _check_task(self, task, n_targets, n_features):
         if task == "forecasting":
@@ -252,13 +255,11 @@ class GaussianNoise(Augmenter):
     True
     """
 
+    _parameter_constraints = {"sigma": [Interval(Real, 0, None, closed="left")]}
+
     def __init__(self, p: float = 0.5, sigma: float = 0.05):
         self.p = p
         self.sigma = sigma
-
-    def _check_params(self):
-        super()._check_params()
-        _check_number("sigma", self.sigma, 0, np.inf)
 
     def _augment(self, x, y, apply, generator, n_targets):
         std = x.std(dim=1, keepdim=True, correction=0)  # (batch, 1, features)
@@ -292,14 +293,13 @@ class MagnitudeScaling(Augmenter):
     True
     """
 
+    _parameter_constraints = {"sigma": [Interval(Real, 0, None, closed="left")],
+                              "scale_target": ["boolean"]}
+
     def __init__(self, p: float = 0.5, sigma: float = 0.1, scale_target: bool = False):
         self.p = p
         self.sigma = sigma
         self.scale_target = scale_target
-
-    def _check_params(self):
-        super()._check_params()
-        _check_number("sigma", self.sigma, 0, np.inf)
 
     def _check_task(self, task, n_targets, n_features):
         if task == "classification" and self.scale_target:
@@ -348,14 +348,12 @@ class WindowSlicing(Augmenter):
     ((1, 10, 1), True)
     """
 
+    _parameter_constraints = {"ratio": [Interval(Real, 0, 1, closed="neither")]}
+
     def __init__(self, p: float = 0.5, ratio: float = 0.9, label_invariant: bool = False):
         self.p = p
         self.ratio = ratio
         self.label_invariant = label_invariant
-
-    def _check_params(self):
-        super()._check_params()
-        _check_number("ratio", self.ratio, 0, 1, closed=False)
 
     def _check_task(self, task, n_targets, n_features):
         if task == "forecasting":
@@ -404,13 +402,11 @@ class Mixup(Augmenter):
     True
     """
 
+    _parameter_constraints = {"alpha": [Interval(Real, 0, None, closed="neither")]}
+
     def __init__(self, p: float = 0.5, alpha: float = 0.2):
         self.p = p
         self.alpha = alpha
-
-    def _check_params(self):
-        super()._check_params()
-        _check_number("alpha", self.alpha, 0, np.inf, closed=False)
 
     def _augment(self, x, y, apply, generator, n_targets):
         if y is not None and not y.is_floating_point():
@@ -449,6 +445,8 @@ class Compose(Augmenter):
     >>> tuple(x.shape)
     (2, 6, 1)
     """
+
+    _parameter_constraints = {"augmenters": [list, tuple]}
 
     def __init__(self, augmenters: list[Augmenter]):
         self.augmenters = augmenters

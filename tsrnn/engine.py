@@ -8,6 +8,7 @@ device, batches gathered by index) and call :func:`train`; prediction goes throu
 from __future__ import annotations
 
 import copy
+import math
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ OPTIMIZERS = {
 LOSSES = ("mse", "mae", "huber", "cross_entropy")
 SCHEDULES = (None, "cosine", "plateau", "step")
 PRECISIONS = {"32": None, "bf16": torch.bfloat16, "16": torch.float16}
+PRECISION_NAMES = {"32": "32", "fp32": "32", "bf16": "bf16", "bf16-mixed": "bf16", "16": "16",
+                   "fp16": "16", "16-mixed": "16"}
 
 
 def resolve_device(device: str | torch.device | None) -> torch.device:
@@ -43,8 +46,7 @@ def resolve_device(device: str | torch.device | None) -> torch.device:
 
 def resolve_precision(precision, device: torch.device) -> str:
     """Normalise ``precision`` (32, "bf16", 16, ...) and fall back where unsupported."""
-    name = {"32": "32", "fp32": "32", "bf16": "bf16", "bf16-mixed": "bf16", "16": "16",
-            "fp16": "16", "16-mixed": "16"}.get(str(precision))
+    name = PRECISION_NAMES.get(str(precision))
     if name is None:
         raise ValueError(f"precision={precision!r} is not one of 32, 'bf16', 16.")
     if name == "16" and device.type != "cuda":
@@ -53,7 +55,33 @@ def resolve_precision(precision, device: torch.device) -> str:
     if name == "bf16" and device.type == "cuda" and not torch.cuda.is_bf16_supported():
         warnings.warn("this GPU does not support bf16; training in fp32.", stacklevel=3)
         return "32"
+    if name == "bf16" and device.type == "cpu" and not _cpu_bf16_works():
+        warnings.warn("this CPU's torch build cannot run recurrent layers in bf16 (oneDNN "
+                      "lacks it); training in fp32.", stacklevel=3)
+        return "32"
     return name
+
+
+_CPU_BF16 = []
+
+
+def _cpu_bf16_works() -> bool:
+    """Can this CPU run (and backpropagate through) every recurrent cell under bf16 autocast?
+
+    Probed once per process on a tiny input: some oneDNN builds lack bf16 LSTM kernels.
+    """
+    if not _CPU_BF16:
+        try:
+            with torch.random.fork_rng(devices=[]):
+                for cell in (nn.LSTM, nn.GRU, nn.RNN):
+                    layer = cell(2, 2, batch_first=True)
+                    with torch.autocast("cpu", dtype=torch.bfloat16):
+                        out = layer(torch.zeros(1, 2, 2))[0]
+                    out.float().sum().backward()
+            _CPU_BF16.append(True)
+        except (RuntimeError, NotImplementedError):
+            _CPU_BF16.append(False)
+    return _CPU_BF16[0]
 
 
 @dataclass
@@ -134,6 +162,44 @@ class TrainConfig:
     sync_every: int = 50
 
 
+class EarlyStopping:
+    """Keep the best weights seen and say when ``patience`` epochs brought no improvement.
+
+    ``update(epoch, loss, module)`` returns True when training should stop. A non-finite
+    monitored loss stops training at once: the best weights are kept when there are some,
+    else :class:`TrainingDivergedError` is raised. ``restore(module)`` loads the best weights
+    (only with a ``patience``, as documented).
+    """
+
+    def __init__(self, patience: int | None):
+        self.patience = patience
+        self.best_loss = float("inf")
+        self.best_epoch = None
+        self.best_state = None
+
+    def update(self, epoch: int, loss: float, module: nn.Module, what: str = "loss") -> bool:
+        if not math.isfinite(loss):
+            if self.best_state is None:
+                raise TrainingDivergedError(
+                    f"training diverged: the {what} became {loss} at epoch {epoch + 1} with "
+                    "no earlier finite value to go back to. Lower lr, keep grad_clip on, "
+                    "scale the data, or check the input for extreme values.")
+            warnings.warn(f"the {what} became {loss} at epoch {epoch + 1}: training stopped "
+                          f"and the weights of epoch {self.best_epoch + 1} (the best) were "
+                          "restored.", stacklevel=3)
+            module.load_state_dict(self.best_state)
+            return True
+        if loss < self.best_loss:
+            self.best_loss, self.best_epoch = loss, epoch
+            self.best_state = copy.deepcopy(module.state_dict())
+            return False
+        return self.patience is not None and epoch - self.best_epoch >= self.patience
+
+    def restore(self, module: nn.Module) -> None:
+        if self.patience is not None and self.best_state is not None:
+            module.load_state_dict(self.best_state)
+
+
 def _loss_fn(name: str, huber_delta: float = 1.0):
     if name == "mse":
         return nn.functional.mse_loss
@@ -201,7 +267,7 @@ def train(module: nn.Module, train_data: Samples, valid_data: Samples | None,
                                          weight_decay=config.weight_decay)
     scheduler = _schedule(config.lr_schedule, optim, config.max_epochs)
     scaler = torch.amp.GradScaler(device.type, enabled=config.precision == "16")
-    best = (float("inf"), None)
+    stopping = EarlyStopping(config.patience)
     epochs = range(len(history), len(history) + config.max_epochs)
     if config.verbose:
         from tqdm.auto import tqdm
@@ -224,13 +290,10 @@ def train(module: nn.Module, train_data: Samples, valid_data: Samples | None,
         _step_schedule(scheduler, record)
         for callback in config.callbacks:
             callback(epoch + 1, record)
-        monitored = record.get("valid_loss", train_loss)
-        if monitored < best[0]:
-            best = (monitored, copy.deepcopy(module.state_dict()), epoch)
-        elif config.patience is not None and epoch - best[2] >= config.patience:
+        what = "validation loss" if "valid_loss" in record else "training loss"
+        if stopping.update(epoch, record.get("valid_loss", train_loss), module, what):
             break
-    if config.patience is not None and best[1] is not None:
-        module.load_state_dict(best[1])
+    stopping.restore(module)
     module.eval()
     return history
 

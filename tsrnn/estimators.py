@@ -14,21 +14,28 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from . import engine
-from ._neural import NEURAL_PARAMS_DOC, NeuralMixin
-from ._validation import check_finite, check_option
+from ._neural import NEURAL_CONSTRAINTS, NEURAL_PARAMS_DOC, NeuralMixin
+from ._validation import StrOptions, check_finite, check_float32_range
+from .forecasting._scaling import safe_scale
 from .nn import POOLINGS, RecurrentNet
 
-_EPS = 1e-8
+_MAX_MAGNITUDE = 1e18  # float32 training: squares of the data must stay finite
 
 
 def _robust_scale(values: np.ndarray, axis) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and std, a (relatively) zero std replaced by the mean absolute level."""
     mean = values.mean(axis=axis)
-    std = values.std(axis=axis)
-    return mean, np.where(std < _EPS, 1.0, std)
+    return mean, safe_scale(values.std(axis=axis), np.abs(values).mean(axis=axis))
 
 
 class _WindowEstimator(NeuralMixin, BaseEstimator):
     """Base of the window regressors and classifiers (not public)."""
+
+    _parameter_constraints = {
+        **NEURAL_CONSTRAINTS,
+        "bidirectional": ["boolean"],
+        "pooling": [StrOptions(set(POOLINGS))],
+    }
 
     def __init__(self, hidden_size=64, num_layers=1, dropout=0.0, bidirectional=False,
                  nonlinearity="tanh", pooling="last", loss="mse", optimizer="adam", lr=1e-3,
@@ -72,6 +79,7 @@ class _WindowEstimator(NeuralMixin, BaseEstimator):
             raise ValueError(f"X must be 2D (samples, time) or 3D (samples, time, features); "
                              f"got {X.ndim} dimensions.")
         check_finite(X, "X")
+        check_float32_range(X, "X", _MAX_MAGNITUDE)
         X = X[:, :, None] if X.ndim == 2 else X  # (samples, time, channels)
         if reset:
             self.n_channels_ = X.shape[2]
@@ -85,11 +93,12 @@ class _WindowEstimator(NeuralMixin, BaseEstimator):
 
     def fit(self, X, y):
         """Fit the network on windows ``X`` and targets ``y``; returns ``self``."""
+        self._validate_params()
         self._check_neural_params()
-        check_option(self.pooling, "pooling", POOLINGS)
         X, y = self._validate_X(X, y, reset=True)
-        check_finite(np.asarray(y, dtype=float) if self._task == "regression" else
-                     np.zeros(1), "y")
+        if self._task == "regression":
+            check_finite(np.asarray(y, dtype=float), "y")
+            check_float32_range(np.asarray(y, dtype=float), "y", _MAX_MAGNITUDE)
         if len(X) < 2:
             raise ValueError(f"{type(self).__name__} needs at least 2 samples, got "
                              f"n_samples={len(X)}.")
@@ -97,6 +106,8 @@ class _WindowEstimator(NeuralMixin, BaseEstimator):
         if not self._reuse_module():
             self.x_mean_, self.x_scale_ = _robust_scale(X, axis=(0, 1))
         targets, n_outputs = self._encode_y(y)
+        self._check_warm_start(n_features=X.shape[2], n_outputs=n_outputs,
+                               **self._y_shape())
         Xt = self._to_device(self._scale_X(X))
         n_valid = int(len(X) * self.validation_fraction)
         n_train = len(X) - n_valid
@@ -123,11 +134,19 @@ class _RecurrentRegressor(RegressorMixin, _WindowEstimator):
     _task = "regression"
 
     def _loss_name(self) -> str:
-        check_option(self.loss, "loss", ("mse", "mae", "huber"))
         return self.loss
+
+    def _y_shape(self) -> dict:
+        return {"y_ndim": self.y_ndim_}
 
     def _encode_y(self, y):
         y = np.asarray(y, dtype=np.float64)
+        if self._reuse_module() and (y.ndim != self.y_ndim_ or y.reshape(len(y), -1).shape[1]
+                                     != self.n_outputs_):
+            raise ValueError("warm_start=True continues the fitted network, but y changed "
+                             f"shape: {self.n_outputs_} output(s) (ndim {self.y_ndim_}) -> "
+                             f"{y.reshape(len(y), -1).shape[1]} (ndim {y.ndim}); fit with "
+                             "warm_start=False to start over.")
         self.y_ndim_ = y.ndim
         self.n_outputs_ = 1 if y.ndim == 1 else y.shape[1]
         y2 = y.reshape(len(y), -1)
@@ -153,10 +172,19 @@ class _RecurrentClassifier(ClassifierMixin, _WindowEstimator):
     def _loss_name(self) -> str:
         return "cross_entropy"
 
+    def _y_shape(self) -> dict:
+        return {"classes": list(self.classes_)}
+
     def _encode_y(self, y):
         check_classification_targets(y)
         y = column_or_1d(y, warn=True)
         if self._reuse_module():
+            new = [c for c in np.unique(y) if c not in set(self.classes_)]
+            if new:
+                raise ValueError("warm_start=True continues the fitted network, but y has "
+                                 f"class label(s) {new[:5]} it was not fitted with (classes: "
+                                 f"{list(self.classes_)}); fit with warm_start=False to start "
+                                 "over.")
             codes = np.searchsorted(self.classes_, y)
         else:
             encoder = LabelEncoder().fit(y)

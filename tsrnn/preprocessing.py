@@ -19,7 +19,8 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._validation import check_finite, check_option, check_positive_int
+from ._validation import (StrOptions, ValidatedParams, check_finite, check_option,
+                          check_positive_int, positive_int)
 from .windowing import view_windows, window_range
 
 FILLS = ("nan", "edge")
@@ -159,12 +160,14 @@ def _lag_stack(values: np.ndarray, lags: np.ndarray, fill: str) -> np.ndarray:
     return windows[:, depth - lags].reshape(n_time, -1)
 
 
-class _LagTransformer(TransformerMixin, BaseEstimator):
+class _LagTransformer(ValidatedParams, TransformerMixin, BaseEstimator):
     """Shared validation and naming of the row-preserving lag transformers (not public).
 
     Subclasses define ``_lags()``: the lag of each output column block, in output order,
     after validating their parameters.
     """
+
+    _parameter_constraints = {"fill": [StrOptions(set(FILLS))]}
 
     def _suffix(self, lag: int) -> str:
         return f"_lag{lag}"
@@ -174,6 +177,7 @@ class _LagTransformer(TransformerMixin, BaseEstimator):
 
         ``y`` is ignored. Returns ``self``.
         """
+        self._validate_params()
         self._lags()
         self._validate(X, reset=True)
         return self
@@ -274,6 +278,8 @@ class SlidingWindowTransformer(_LagTransformer):
            [1., 2.]])
     """
 
+    _parameter_constraints = {"window": [positive_int()], "stride": [positive_int()]}
+
     def __init__(self, window, stride=1, fill="nan"):
         self.window = window
         self.stride = stride
@@ -318,6 +324,8 @@ class LagFeatures(_LagTransformer):
     >>> lagger.get_feature_names_out().tolist()
     ['x0', 'x0_lag1', 'x0_lag2']
     """
+
+    _parameter_constraints = {"lags": [list, tuple, np.ndarray, range]}
 
     def __init__(self, lags=(1,), fill="nan"):
         self.lags = lags

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .._validation import check_finite
+from .._validation import check_finite, check_unique_columns
 
 
 @dataclass
@@ -54,6 +54,83 @@ class Panel:
     def series(self, i: int) -> np.ndarray:
         start = self.offsets[i]
         return self.values[start:start + self.lengths[i]]
+
+    def own(self) -> None:
+        """Copy any array that may share memory with the caller's data, then protect it."""
+        for name in ("values", "covariates"):
+            block = getattr(self, name)
+            if block is not None and not block.flags.owndata:
+                setattr(self, name, block.copy())
+        self.protect()
+
+    def protect(self) -> None:
+        """Make the arrays read-only: no model may write into the data it is given."""
+        for block in (self.values, self.covariates):
+            if block is not None:
+                block.setflags(write=False)
+
+
+def index_kind(index: pd.Index) -> str:
+    """"datetime", "period" or "integer": the kinds of time index a forecaster takes."""
+    if isinstance(index, pd.DatetimeIndex):
+        return "datetime"
+    if isinstance(index, pd.PeriodIndex):
+        return "period"
+    return "integer"
+
+
+@dataclass(frozen=True)
+class Schema:
+    """What ``fit`` saw: every later call checks its data against it before anything else."""
+
+    layout: str
+    index_kind: str
+    tz: object
+    freq: object
+    targets: tuple
+    covariates: tuple
+    targets_apart: bool  # fit(X, y): target y apart from covariates X
+
+    @classmethod
+    def of(cls, panel: "Panel", freq, targets_apart: bool) -> "Schema":
+        first = panel.index[0]
+        return cls(layout=panel.layout, index_kind=index_kind(first),
+                   tz=getattr(first, "tz", None), freq=freq, targets=tuple(panel.targets),
+                   covariates=tuple(panel.covariate_names), targets_apart=targets_apart)
+
+    def _fitted_on(self) -> str:
+        tz = f" in time zone {self.tz}" if self.tz is not None else ""
+        article = "an" if self.index_kind == "integer" else "a"
+        return f"{article} {self.index_kind} index (frequency {self.freq!r}){tz}"
+
+    def check(self, panel: "Panel", what: str) -> None:
+        """Raise a ValueError naming what differs from the fitted data."""
+        first = panel.index[0]
+        kind = index_kind(first)
+        if kind != self.index_kind:
+            raise ValueError(f"{what} has {'an' if kind == 'integer' else 'a'} {kind} time "
+                             f"index, but the model was fitted on "
+                             f"{self._fitted_on()}; give timestamps of the same kind.")
+        tz = getattr(first, "tz", None)
+        if (tz is None) != (self.tz is None):
+            raise ValueError(f"{what} has {'no time zone' if tz is None else f'time zone {tz}'}"
+                             f", but the model was fitted on {self._fitted_on()}; localise or "
+                             "convert the timestamps first.")
+        if kind == "period" and first.freq != self.freq:
+            raise ValueError(f"{what} has periods of frequency {first.freqstr!r}, but the "
+                             f"model was fitted on {self._fitted_on()}.")
+        names = list(panel.covariate_names)
+        missing = [c for c in self.covariates if c not in names]
+        extra = [c for c in names if c not in self.covariates]
+        if missing:
+            raise ValueError(f"{what} lacks the covariate column(s) {missing} the model was "
+                             f"fitted with (covariates are matched by name; fitted: "
+                             f"{list(self.covariates)}).")
+        if extra:
+            fitted = (f"fitted with the covariates {list(self.covariates)}" if self.covariates
+                      else "fitted without covariates")
+            raise ValueError(f"{what} has the column(s) {extra} that the model was not "
+                             f"fitted with (it was {fitted}); drop them.")
 
 
 class IndexSlices:
@@ -344,6 +421,8 @@ def to_panel(data, spec: Spec, fitted_targets=None, min_length: int = 1) -> Pane
     ``"y"`` in long format); the remaining numeric columns become covariates.
     """
     layout = _layout(data)
+    if layout != "series":
+        check_unique_columns(data.columns)
     if layout == "frame" and spec.id_col in data.columns:
         layout = "long"
     if len(data) == 0:

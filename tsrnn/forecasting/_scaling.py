@@ -12,7 +12,11 @@ from __future__ import annotations
 import numpy as np
 
 SCALERS = ("standard", "robust", "window", "none")
-EPS = 1e-8
+# Floors are relative to the data, never absolute, so that scaling a series by any factor
+# scales its forecasts by the same factor: a scale at most RELATIVE_ZERO times the series'
+# mean absolute level counts as zero (a constant series) and is replaced by that level
+# (by 1 when the series is all zeros).
+RELATIVE_ZERO = 1e-10
 # A nearly flat window (a price that did not move for weeks) would blow its next values up
 # to thousands of standard deviations: the window scale is floored at 1% of its level.
 REL_FLOOR = 0.01
@@ -34,14 +38,21 @@ def series_stats(values: np.ndarray, lengths, method: str):
         loc = np.stack([np.median(p, axis=0) for p in parts])
         q75, q25 = zip(*(np.percentile(p, [75, 25], axis=0) for p in parts))
         scale = (np.stack(q75) - np.stack(q25)) / 1.349
-    return loc, np.where(scale < EPS, 1.0, scale)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    level = np.add.reduceat(np.abs(values), starts, axis=0) / np.asarray(lengths)[:, None]
+    return loc, safe_scale(scale, level)
+
+
+def safe_scale(scale: np.ndarray, level: np.ndarray) -> np.ndarray:
+    """``scale`` with (relatively) zero entries replaced by ``level``, or 1 where that is 0."""
+    return np.where(scale > RELATIVE_ZERO * level, scale, np.where(level > 0, level, 1.0))
 
 
 def window_stats(windows: np.ndarray):
     """Mean and floored std over time of windows ``(n, time, k)``: arrays ``(n, k)``."""
     loc = windows.mean(axis=1)
     scale = np.maximum(windows.std(axis=1), REL_FLOOR * np.abs(windows).mean(axis=1))
-    return loc, np.where(scale < EPS, 1.0, scale)
+    return loc, np.where(scale > 0, scale, 1.0)  # 0 only for an all-zero window
 
 
 def normalise_batch(x, y, n_targets: int):
@@ -55,6 +66,6 @@ def normalise_batch(x, y, n_targets: int):
     loc = past.mean(dim=1, keepdim=True)
     scale = torch.maximum(past.std(dim=1, unbiased=False, keepdim=True),
                           REL_FLOOR * past.abs().mean(dim=1, keepdim=True))
-    scale = torch.where(scale < EPS, torch.ones_like(scale), scale)
+    scale = torch.where(scale > 0, scale, torch.ones_like(scale))  # an all-zero window
     x = torch.cat([(past - loc) / scale, x[:, :, n_targets:]], dim=2)
     return x, None if y is None else (y - loc) / scale

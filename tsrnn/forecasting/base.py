@@ -20,18 +20,24 @@ time series (and any covariate columns); with ``y`` given, ``y`` is the target s
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_positive_int
-from ._data import (IndexSlices, Panel, Spec, _shift, check_regular, from_forecasts,
+from .._validation import (Integral, ValidatedParams, check_float32_range,
+                           check_positive_int, check_unique_columns, positive_int)
+from ._data import (IndexSlices, Panel, Schema, Spec, _shift, check_regular, from_forecasts,
                     future_index, to_panel)
+from ._scaling import safe_scale
 
 
 def _as_list(value):
-    return None if value is None else ([value] if isinstance(value, str) else list(value))
+    if value is None:
+        return None
+    return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
 def _target_columns(y, spec: Spec) -> list:
@@ -53,6 +59,8 @@ def _combine(X, y, spec: Spec):
         return target
     if not isinstance(X, pd.DataFrame):
         raise TypeError(f"covariates X must be a DataFrame, got {type(X).__name__}.")
+    check_unique_columns(X.columns, "covariates X")
+    check_unique_columns(target.columns, "target y")
     if spec.id_col in target.columns:
         keys = [spec.id_col, spec.time_col]
         merged = target.merge(X, on=keys, how="left", validate="one_to_one")
@@ -69,12 +77,53 @@ def _combine(X, y, spec: Spec):
     return merged
 
 
-class BaseForecaster(BaseEstimator):
+def _holds(X, names) -> bool:
+    """Does ``X`` (Series or DataFrame) hold every column in ``names``?"""
+    if isinstance(X, pd.Series):
+        return [X.name if X.name is not None else "y"] == list(names)
+    return isinstance(X, pd.DataFrame) and all(n in X.columns for n in names)
+
+
+def _drop_future_rows(X, targets, spec: "Spec"):
+    """``X`` without the rows after each series' last observed target (all targets NaN).
+
+    In the layout of ``fit(X)`` (targets beside covariates) those rows carry the known
+    future covariates of the forecast period.
+    """
+    if not isinstance(X, pd.DataFrame):
+        return X
+    observed = X[list(targets)].notna().any(axis=1).to_numpy()
+    if observed.all():
+        return X
+    if isinstance(X.index, pd.MultiIndex):
+        ids = X.index.get_level_values(0)
+    elif spec.id_col in X.columns:
+        ids = X[spec.id_col]
+    else:
+        ids = np.zeros(len(X))
+    later = pd.Series(observed[::-1]).groupby(np.asarray(ids)[::-1]).cummax().to_numpy()[::-1]
+    return X[later]
+
+
+class BaseForecaster(ValidatedParams, BaseEstimator):
     """Base class of all forecasters (not used directly).
 
     Subclasses take the parameters ``horizon``, ``freq``, ``target``, ``id_col`` and
     ``time_col`` and implement ``_fit`` and ``_predict``.
     """
+
+    # Every parameter of every forecaster is declared here or in its class (entries are
+    # merged along the class hierarchy), and checked at the start of ``fit``.
+    _parameter_constraints = {
+        "horizon": [positive_int()],
+        "freq": [str, pd.offsets.BaseOffset, timedelta, Integral, None],
+        "target": [str, Integral, list, tuple, None],
+        "id_col": [str, Integral],
+        "time_col": [str, Integral],
+    }
+    # Largest |value| accepted: squares of the data must stay finite (float64). Neural
+    # forecasters, trained in float32, accept less.
+    _max_magnitude = 1e150
 
     def _min_length(self) -> int:
         """Fewest observations a series needs for ``fit``."""
@@ -94,32 +143,76 @@ class BaseForecaster(BaseEstimator):
         -------
         self
         """
-        self.horizon_ = check_positive_int(self.horizon, "horizon")
+        self._validate_params()
+        self.horizon_ = int(self.horizon)
         spec = self._spec()
         if y is not None and spec.target is None:
             spec.target = _target_columns(y, spec)
         panel = to_panel(_combine(X, y, spec), spec, min_length=self._min_length())
         if isinstance(y, pd.Series):
             panel.layout = "series"  # a Series in, a Series out
+        panel.own()  # fitted state never shares memory with the caller's data
         self.freq_ = check_regular(panel, self.freq)
+        self._check_magnitude(panel)
         self.targets_ = panel.targets
         self.covariates_ = panel.covariate_names
         self.n_series_ = len(panel.ids)
+        self.schema_ = Schema.of(panel, self.freq_, targets_apart=y is not None)
         self._fit(panel)
         self.train_panel_ = panel
         return self
 
+    def _check_magnitude(self, panel: Panel) -> None:
+        """Refuse data too large for the model's arithmetic (the message says how large)."""
+        limit = self._max_magnitude
+        for block, what in ((panel.values, "the target"), (panel.covariates, "the covariates")):
+            if block is not None:
+                if limit < 1e38:
+                    check_float32_range(block, what, limit)
+                elif block.size and np.max(np.abs(block)) > limit:
+                    raise ValueError(f"{what} holds values up to {np.max(np.abs(block)):.3g} in "
+                                     f"magnitude; {type(self).__name__} accepts |x| <= "
+                                     f"{limit:.0e}: rescale the data first.")
+
+    def _check_new(self, panel: Panel, what: str) -> Panel:
+        """Check new data against the fitted schema; covariates reordered by name."""
+        self.schema_.check(panel, what)
+        if panel.covariate_names != list(self.covariates_):
+            order = [panel.covariate_names.index(c) for c in self.covariates_]
+            panel.covariates = panel.covariates[:, order] if order else None
+            panel.covariate_names = list(self.covariates_)
+        self._check_magnitude(panel)
+        panel.protect()
+        return panel
+
     def _history(self, X, y) -> Panel:
+        """The history to forecast from: the training data, ``y`` (with covariates ``X``),
+        or ``X`` itself when it holds the target column(s), as in ``fit(X)``."""
         check_is_fitted(self, "train_panel_")
-        new = y if y is not None else (X if not self.covariates_ else None)
-        if new is None:
+        spec = self._spec()
+        if y is not None:
+            if X is not None and not self.covariates_:
+                raise ValueError(f"{type(self).__name__} was fitted without covariates, but "
+                                 "X was given with y; pass only the new history (y).")
+            new = _combine(X, y, spec) if self.covariates_ else y
+        elif X is None:
             return self.train_panel_
-        if self.covariates_ and y is not None:
-            new = _combine(X, y, self._spec())
-        panel = to_panel(new, self._spec(), fitted_targets=self.targets_,
+        elif _holds(X, self.targets_):  # X is a new history (targets and any covariates)
+            new = _drop_future_rows(X, self.targets_, spec) if self._future_names() else X
+        elif self.covariates_:
+            if self._future_names():
+                return self.train_panel_  # X holds the known future covariates only
+            raise ValueError(f"X holds no target column {self.targets_}: to forecast from a "
+                             "new history, pass it as y (with its covariates in X), or put "
+                             "the target beside the covariates in X; predict() alone "
+                             "forecasts from the end of the training data.")
+        else:
+            new = X  # the general error names the missing target column(s)
+        panel = to_panel(new, spec, fitted_targets=self.targets_,
                          min_length=self._min_history())
         if isinstance(y, pd.Series):
             panel.layout = "series"
+        panel = self._check_new(panel, "the new history")
         check_regular(panel, self.freq_)
         return panel
 
@@ -135,6 +228,14 @@ class BaseForecaster(BaseEstimator):
             raise ValueError(f"the model uses known future covariates {names}: pass X with "
                              f"their values for the {horizon} forecast steps.")
         spec = self._spec()
+        if not isinstance(X, pd.DataFrame):
+            raise TypeError(f"X must be a DataFrame holding the known future covariates "
+                            f"{names}, got {type(X).__name__}.")
+        check_unique_columns(X.columns, "X")
+        absent = [n for n in names if n not in X.columns]
+        if absent:
+            raise ValueError(f"X lacks the known future covariate column(s) {absent} the "
+                             f"model was fitted with; its columns are {list(X.columns)}.")
         lookup = {sid: frame for sid, frame in _pieces_by_id(X, spec)}
         out = np.empty((len(panel.ids), horizon, len(names)))
         for i, (sid, index) in enumerate(zip(panel.ids, panel.index)):
@@ -211,7 +312,11 @@ class BaseForecaster(BaseEstimator):
         """
         check_is_fitted(self, "train_panel_")
         spec = self._spec()
+        if y is not None and X is not None and not self.covariates_:
+            raise ValueError(f"{type(self).__name__} was fitted without covariates, but X "
+                             "was given with y; pass only the data to score.")
         test = to_panel(_combine(X, y, spec), spec, fitted_targets=self.targets_)
+        test = self._check_new(test, "the data to score")
         check_regular(test, self.freq_)  # a gap would misalign the origins
         hist, actual, scale = _rolling_origins(self, test)
         values = self._predict(hist, self.horizon_, _origin_future(self, hist, actual))
@@ -290,9 +395,12 @@ def _rolling_origins(model: BaseForecaster, test: Panel):
     owner = np.repeat(np.arange(len(total)), total)[1:][keep]
     sums = np.bincount(owner, steps[keep].sum(axis=1), minlength=len(total))
     counts = np.bincount(owner, minlength=len(total)) * vals.shape[1]
+    level = np.bincount(owner, np.abs(vals[1:][keep]).sum(axis=1), minlength=len(total))
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = sums / counts
-    scale_by_series = np.where((counts > 0) & (mean > 0), mean, 1.0)
+        mean, level = sums / counts, level / counts
+    # a flat history has no naive error: its level is the scale (floors relative to data)
+    scale_by_series = np.where(counts > 0, safe_scale(np.nan_to_num(mean),
+                                                      np.nan_to_num(level)), 1.0)
     # origins: from the end of training (or the first full history) every h steps
     first = np.maximum(train_len, model._min_history())
     n_orig = np.where(first < total, -(-(total - first) // h), 0)

@@ -16,8 +16,8 @@ import numpy as np
 import torch
 
 from .. import engine
-from .._neural import NEURAL_PARAMS_DOC, NeuralMixin
-from .._validation import check_option, check_positive_int
+from .._neural import NEURAL_CONSTRAINTS, NEURAL_PARAMS_DOC, NeuralMixin
+from .._validation import Integral, Interval, StrOptions, check_option, check_positive_int
 from ..nn import RecurrentNet, Seq2Seq
 from ..windowing import gather_windows, window_starts
 from . import _scaling
@@ -28,6 +28,24 @@ STRATEGIES = ("direct", "recursive", "seq2seq")
 
 class _NeuralForecaster(NeuralMixin, BaseForecaster):
     """Base of the recurrent forecasters (not public)."""
+
+    # -- parameter constraints (checked at the start of fit) ---------------------------
+    # The neural hyperparameters come from the one table in tsrnn/_neural.py; add an entry
+    # here for every forecaster-specific parameter.
+    _parameter_constraints = {
+        **BaseForecaster._parameter_constraints,
+        **NEURAL_CONSTRAINTS,
+        "window": [Interval(Integral, 2, None, closed="left"), None],
+        "strategy": [StrOptions(set(STRATEGIES))],
+        "scaler": [StrOptions(set(_scaling.SCALERS))],
+        "season_length": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "seasonal": [StrOptions({"auto"}), None],
+        "n_models": [Interval(Integral, 1, None, closed="left")],
+        "max_windows_per_series": [Interval(Integral, 1, None, closed="left"), None],
+        "future_covariates": [list, tuple, None],
+    }
+    # -- end of parameter constraints --------------------------------------------------
+    _max_magnitude = 1e18  # float32 training: squares of the data must stay finite
 
     def __init__(self, horizon=1, window=None, strategy="direct", scaler="window",
                  max_windows_per_series=None, future_covariates=None, freq=None, target=None, id_col="unique_id",
@@ -144,8 +162,8 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         if not self._reuse_module():
             covs = panel.covariates
             self.cov_mean_ = None if covs is None else covs.mean(axis=0)
-            self.cov_scale_ = None if covs is None else np.where(covs.std(axis=0) < 1e-8, 1.0,
-                                                                 covs.std(axis=0))
+            self.cov_scale_ = None if covs is None else _scaling.safe_scale(
+                covs.std(axis=0), np.abs(covs).mean(axis=0))  # floors relative to the data
         values, _, _ = self._scale_panel(panel)
         train_starts, valid_starts = self._split_starts(panel.lengths)
         if not len(train_starts):
