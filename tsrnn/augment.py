@@ -458,6 +458,7 @@ class Compose(Augmenter):
         return x, y
 
     def _check_params(self):
+        self._validate_params()
         if not isinstance(self.augmenters, (list, tuple)) or not all(
                 isinstance(step, Augmenter) for step in self.augmenters):
             raise TypeError("Compose needs a list of Augmenter instances, got "

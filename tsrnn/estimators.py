@@ -173,18 +173,18 @@ class _RecurrentClassifier(ClassifierMixin, _WindowEstimator):
         return "cross_entropy"
 
     def _y_shape(self) -> dict:
-        return {"classes": list(self.classes_)}
+        return {"classes": self.classes_.tolist()}
 
     def _encode_y(self, y):
         check_classification_targets(y)
         y = column_or_1d(y, warn=True)
         if self._reuse_module():
-            new = [c for c in np.unique(y) if c not in set(self.classes_)]
+            new = np.setdiff1d(np.unique(y), self.classes_).tolist()
             if new:
                 raise ValueError("warm_start=True continues the fitted network, but y has "
                                  f"class label(s) {new[:5]} it was not fitted with (classes: "
-                                 f"{list(self.classes_)}); fit with warm_start=False to start "
-                                 "over.")
+                                 f"{self.classes_.tolist()}); fit with warm_start=False to "
+                                 "start over.")
             codes = np.searchsorted(self.classes_, y)
         else:
             encoder = LabelEncoder().fit(y)

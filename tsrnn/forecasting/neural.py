@@ -159,6 +159,9 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         self._check_params(panel)
         self._resolve_runtime()
         self.window_ = self._window()
+        self._check_warm_start(targets=list(panel.targets), covariates=list(panel.covariate_names),
+                               future_covariates=list(self.future_covariates_),
+                               horizon=self.horizon_, window=self.window_, strategy=self.strategy)
         if not self._reuse_module():
             covs = panel.covariates
             self.cov_mean_ = None if covs is None else covs.mean(axis=0)
