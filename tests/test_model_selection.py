@@ -128,7 +128,7 @@ def test_backtest_has_no_look_ahead(refit):
 
 
 def test_backtest_shapes_values_and_metrics():
-    result = backtest(NaiveForecaster(horizon=3), _series(30), n_origins=4)
+    result = backtest(NaiveForecaster(horizon=3), _series(30), n_origins=4, season_length=1)
     fc, summary = result
     assert list(fc.columns) == ["fold", "unique_id", "ds", "step", "y", "y_pred", "error",
                                 "abs_error", "scaled_error"]
@@ -141,6 +141,9 @@ def test_backtest_shapes_values_and_metrics():
     assert list(summary.columns) == ["cutoff", "n_series", "mae", "rmse", "smape", "mase",
                                      "fit_time", "predict_time"]
     assert backtest(DriftForecaster(horizon=3), _series(30)).summary["mae"].max() < 1e-9
+    # daily data: the MASE scale is the weekly seasonal naive error by default (7 here)
+    auto = backtest(NaiveForecaster(horizon=3), _series(30), n_origins=4).summary
+    assert auto["mase"].tolist() == pytest.approx([2.0 / 7] * 4)
 
 
 def test_backtest_with_gap_forecasts_past_it():
@@ -151,12 +154,24 @@ def test_backtest_with_gap_forecasts_past_it():
 
 
 def test_backtest_drops_series_too_short_for_a_fold_with_a_warning():
-    late = _panel(n=5, ids=("late",)).assign(ds=lambda d: d["ds"] + pd.Timedelta("14D"))
+    late = _panel(n=7, ids=("late",)).assign(ds=lambda d: d["ds"] + pd.Timedelta("14D"))
     panel = pd.concat([_panel(n=20, ids=("A",)), late])
     with pytest.warns(UserWarning, match=r"series \['late'\] have fewer than 4"):
         result = backtest(SeasonalNaiveForecaster(horizon=2, season_length=4), panel,
                           n_origins=2)
     assert result.summary["n_series"].tolist() == [1, 2]
+
+
+def test_backtest_scores_every_series_of_a_ragged_panel():
+    early = _panel(n=12, ids=("early",))  # ends a week before the others
+    panel = pd.concat([_panel(n=19, ids=("A", "B")), early], ignore_index=True)
+    result = backtest(NaiveForecaster(horizon=2), panel, n_origins=3)
+    assert result.summary["n_series"].tolist() == [3, 3, 3]
+    last = result.forecasts.groupby("unique_id")["ds"].max()
+    assert last["early"] == early["ds"].max() and last["A"] == panel["ds"].max()
+    cv = ExpandingWindowSplit(n_splits=3, test_size=2)  # common cut times: says who is out
+    with pytest.warns(UserWarning, match=r"fold 0 scores no forecast for series \['early'\]"):
+        backtest(NaiveForecaster(horizon=2), panel, cv=cv)
 
 
 def test_backtest_rejects_a_cv_with_test_before_train():
@@ -193,3 +208,71 @@ def test_compare_validates_its_arguments():
         compare({"naive": NaiveForecaster()}, _series(), metrics=("mape",))
     board = compare({"naive": NaiveForecaster()}, _series(), metrics=("mae",))
     assert list(board.columns[:2]) == ["mae", "mase"]
+
+
+# ------------------------------------------------- covariates, intervals, auto models
+def _with_calendar(n=24 * 7 * 4):
+    """Hourly series driven by a known future covariate ``x`` and a past one ``p``."""
+    idx = pd.date_range("2024-01-01", periods=n, freq="h")
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=n)
+    return pd.DataFrame({"y": 10 + 3 * x + 0.1 * rng.normal(size=n), "x": x,
+                         "p": rng.normal(size=n)}, index=idx)
+
+
+@pytest.mark.parametrize("refit", [True, False])
+def test_backtest_with_known_future_covariates(refit):
+    from tsrnn.forecasting.statistical import ARIMAForecaster
+
+    data = _with_calendar(24 * 10)
+    model = ARIMAForecaster(horizon=6, target="y", future_covariates=["x"], season_length=1,
+                            max_p=1, max_q=1)
+    with pytest.warns(UserWarning, match=r"ignores the covariates \['p'\]"):
+        result = backtest(model, data, n_origins=2, refit=refit)
+    assert len(result.forecasts) == 12
+    assert result.summary["mae"].max() < 0.5  # it reads x over each forecast period
+    with pytest.warns(UserWarning, match="ignores the covariates"):
+        naive = backtest(NaiveForecaster(horizon=6, target="y"), data, n_origins=2,
+                         refit=refit)
+    assert naive.summary["mae"].mean() > 5 * result.summary["mae"].mean()
+
+
+def test_backtest_with_covariates_in_long_format():
+    from tsrnn.forecasting.statistical import ARIMAForecaster
+
+    parts = [_with_calendar(24 * 8).rename_axis("ds").reset_index().assign(unique_id=sid)
+             for sid in ("a", "b")]
+    data = pd.concat(parts, ignore_index=True)[["unique_id", "ds", "y", "x"]]
+    model = ARIMAForecaster(horizon=4, target="y", future_covariates=["x"], season_length=1,
+                            max_p=1, max_q=1)
+    result = backtest(model, data, n_origins=2, refit=False)
+    assert result.summary["n_series"].tolist() == [2, 2]
+    assert result.summary["mae"].max() < 0.5
+
+
+def test_backtest_scores_prediction_intervals():
+    y = _series(60)
+    result = backtest(NaiveForecaster(horizon=3), y + np.random.default_rng(0).normal(size=60),
+                      n_origins=3, coverage=0.9)
+    assert {"y_lower", "y_upper"} <= set(result.forecasts.columns)
+    assert {"coverage", "width", "msis"} <= set(result.summary.columns)
+    assert ((result.summary["coverage"] >= 0) & (result.summary["coverage"] <= 1)).all()
+    assert (result.summary["width"] > 0).all()
+    with pytest.raises(ValueError, match="coverage must be"):
+        backtest(NaiveForecaster(horizon=3), y, coverage=1.5)
+
+
+def test_compare_auto_picks_seasonal_baselines_and_scores_intervals(tmp_path):
+    from tsrnn.datasets import make_seasonal_series
+
+    y = make_seasonal_series(n=48 * 7 * 3, freq="30min", seasonalities=(48, 336),
+                             noise=0.1, random_state=0)
+    path = tmp_path / "board.png"
+    board = compare("auto", y, horizon=48, n_origins=2, coverage=0.8, plot=path)
+    assert set(board.index) == {"naive", "seasonal_naive", "theta", "mstl"}
+    assert board.index[0] in ("mstl", "seasonal_naive")
+    assert board.loc["seasonal_naive", "skill"] > 0.3
+    assert list(board.columns[:6]) == ["mae", "rmse", "smape", "mase", "skill", "coverage"]
+    assert path.stat().st_size > 1000
+    with pytest.raises(ValueError, match="needs horizon"):
+        compare("auto", y)

@@ -1,10 +1,18 @@
 """Time-series cross-validation, backtesting and model comparison.
 
 - :class:`ExpandingWindowSplit`, :class:`SlidingWindowSplit`: scikit-learn cv objects for
-  one time-indexed series or a long-format panel (all series cut at the same timestamps).
+  one time-indexed series or a long-format panel (all series cut at the same timestamps,
+  or, with ``align="end"``, each series at its own last timestamps).
 - :func:`backtest`: rolling-origin forecasts of one forecaster, with errors per fold,
-  series and horizon step, and a per-fold summary.
-- :func:`compare`: a leaderboard of several forecasters on the same folds.
+  series and horizon step, and a per-fold summary; covariates are taken from the data for
+  each origin (known future ones for the forecast period), and prediction intervals are
+  scored when ``coverage`` is given.
+- :func:`compare`: a leaderboard of several forecasters on the same folds
+  (``forecasters="auto"``: seasonal baselines chosen from the frequency).
+
+The MASE scale uses ``season_length="auto"`` by default: the main season of the data's
+frequency (:mod:`tsrnn.forecasting.seasonality`); a series whose training part does not
+exceed one season is scaled by its one-step naive error instead.
 """
 
 from __future__ import annotations
@@ -17,27 +25,43 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from ._validation import check_positive_int
+from ._validation import check_option, check_positive_int
+from .forecasting.seasonality import resolve_season_length
 
 __all__ = ["BacktestResult", "ExpandingWindowSplit", "SlidingWindowSplit", "backtest",
-           "compare"]
+           "compare", "default_forecasters"]
 
 METRICS = ("mae", "rmse", "smape", "mase")
+INTERVAL_METRICS = ("coverage", "width", "msis")
 
 
-def _timeline(X, id_col: str, time_col: str) -> np.ndarray:
+def _end_ranks(ids, times) -> np.ndarray:
+    """Per row, ``(longest series length - 1) - steps before the end of its own series``:
+    the last row of every series gets the same rank (rows in time order per series)."""
+    codes = pd.factorize(ids)[0]
+    order = np.lexsort((np.asarray(pd.factorize(times, sort=True)[0]), codes))
+    counts = np.bincount(codes)
+    pos = np.empty(len(codes), dtype=np.int64)
+    pos[order] = np.arange(len(codes)) - np.repeat(np.cumsum(counts) - counts, counts)
+    return pos + (counts.max() - counts)[codes]
+
+
+def _timeline(X, id_col: str, time_col: str, align: str = "time") -> np.ndarray:
     """Rank of each row's timestamp among the distinct sorted timestamps of ``X``.
 
-    Long format (an ``id_col`` column, or an (id, time) MultiIndex) ranks the timestamps;
+    Long format (an ``id_col`` column, or an (id, time) MultiIndex) ranks the timestamps
+    (``align="time"``), or each row's distance from the end of its own series
+    (``align="end"``: series ending on different dates are cut at their own last steps);
     anything else is one series whose rows are in time order.
     """
+    ids = None
     if isinstance(X, pd.DataFrame) and isinstance(X.index, pd.MultiIndex):
-        times = X.index.get_level_values(-1)
+        times, ids = X.index.get_level_values(-1), X.index.get_level_values(0)
     elif isinstance(X, pd.DataFrame) and id_col in X.columns:
         if time_col not in X.columns:
             raise ValueError(f"long-format data needs the time column {time_col!r}; got "
                              f"{list(X.columns)} (set time_col).")
-        times = pd.Index(X[time_col])
+        times, ids = pd.Index(X[time_col]), X[id_col].to_numpy()
     else:
         n = len(X)
         index = getattr(X, "index", None)
@@ -46,6 +70,8 @@ def _timeline(X, id_col: str, time_col: str) -> np.ndarray:
         return np.arange(n)
     if times.hasnans:
         raise ValueError(f"the time column {time_col!r} contains missing values.")
+    if align == "end":
+        return _end_ranks(ids, times)
     return pd.factorize(times, sort=True)[0]
 
 
@@ -62,7 +88,9 @@ class _WindowSplit:
         y, groups : ignored
             For scikit-learn compatibility.
         """
-        codes = _timeline(X, self.id_col, self.time_col)
+        align = getattr(self, "align", "time")
+        check_option(align, "align", ("time", "end"))
+        codes = _timeline(X, self.id_col, self.time_col, align)
         if len(codes) == 0:
             raise ValueError("cannot split empty data.")
         for lo, hi, start, stop in self._windows(int(codes.max()) + 1):
@@ -108,6 +136,10 @@ class ExpandingWindowSplit(_WindowSplit):
         Fewest training timestamps of the first fold (default 1); fewer raise a ValueError.
     id_col, time_col : str, default="unique_id", "ds"
         Columns of long-format panels.
+    align : {"time", "end"}, default="time"
+        Panels: cut every series at the same timestamps (``"time"``: a series that ends
+        early has no test rows in the last folds), or each series at its own last steps
+        (``"end"``: every series is in every fold; what :func:`backtest` uses).
 
     Examples
     --------
@@ -118,13 +150,14 @@ class ExpandingWindowSplit(_WindowSplit):
     """
 
     def __init__(self, n_splits=3, test_size=1, gap=0, min_train_size=None,
-                 id_col="unique_id", time_col="ds"):
+                 id_col="unique_id", time_col="ds", align="time"):
         self.n_splits = n_splits
         self.test_size = test_size
         self.gap = gap
         self.min_train_size = min_train_size
         self.id_col = id_col
         self.time_col = time_col
+        self.align = align
 
     def _windows(self, n_times: int):
         minimum = 1 if self.min_train_size is None else \
@@ -148,6 +181,8 @@ class SlidingWindowSplit(_WindowSplit):
         Timestamps left out between the training and the test window.
     id_col, time_col : str, default="unique_id", "ds"
         Columns of long-format panels.
+    align : {"time", "end"}, default="time"
+        As in :class:`ExpandingWindowSplit`.
 
     Examples
     --------
@@ -158,13 +193,14 @@ class SlidingWindowSplit(_WindowSplit):
     """
 
     def __init__(self, n_splits=3, train_size=10, test_size=1, gap=0, id_col="unique_id",
-                 time_col="ds"):
+                 time_col="ds", align="time"):
         self.n_splits = n_splits
         self.train_size = train_size
         self.test_size = test_size
         self.gap = gap
         self.id_col = id_col
         self.time_col = time_col
+        self.align = align
 
     def _windows(self, n_times: int):
         size = check_positive_int(self.train_size, "train_size")
@@ -178,8 +214,10 @@ class BacktestResult(NamedTuple):
 
     ``forecasts`` has one row per fold, series and test timestamp (columns ``fold``,
     ``<id_col>``, ``<time_col>``, ``step``, ``y``, ``y_pred``, ``error``, ``abs_error``,
-    ``scaled_error``); ``summary`` one row per fold (``cutoff``, ``n_series``, ``mae``,
-    ``rmse``, ``smape``, ``mase``, ``fit_time``, ``predict_time``).
+    ``scaled_error``, and with ``coverage`` also ``y_lower``, ``y_upper``); ``summary`` one
+    row per fold (``cutoff``, ``n_series``, ``mae``, ``rmse``, ``smape``, ``mase``, with
+    ``coverage`` also ``coverage``, ``width`` and ``msis``, then ``fit_time``,
+    ``predict_time``).
     """
 
     forecasts: pd.DataFrame
@@ -213,42 +251,77 @@ def _drop_short(train, test, id_col: str, min_length: int):
 
 
 def _scales(train: pd.DataFrame, id_col: str, m: int) -> pd.Series:
-    """In-sample seasonal naive MAE per series (NaN where undefined), the MASE scale."""
+    """In-sample seasonal naive MAE per series (NaN where undefined), the MASE scale; a
+    series not longer than one season gets its one-step naive MAE."""
     def scale(values):
         x = values.to_numpy()
-        s = np.mean(np.abs(x[m:] - x[:-m])) if len(x) > m else np.nan
+        lag = m if len(x) > m else 1
+        s = np.mean(np.abs(x[lag:] - x[:-lag])) if len(x) > lag else np.nan
         return s if s > 0 else np.nan
 
     return train.groupby(id_col, sort=False)["value"].agg(scale).rename("scale")
 
 
-def _fold_rows(pred, test, train, target, keys, m) -> pd.DataFrame:
+def _fold_rows(pred, test, train, target, keys, m, bounds=None) -> pd.DataFrame:
     pred = _long(pred, target, *keys).rename(columns={"value": "y_pred"})
     pred["step"] = pred.groupby(keys[0], sort=False).cumcount() + 1
+    columns = []
+    if bounds is not None:
+        for side in ("lower", "upper"):
+            part = _long(bounds, f"{target}_{side}", *keys)
+            pred[f"y_{side}"] = part["value"].to_numpy()
+            columns.append(f"y_{side}")
     truth = _long(test, target, *keys).rename(columns={"value": "y"})
     rows = truth.merge(pred, on=list(keys), how="inner")
     rows = rows.merge(_scales(_long(train, target, *keys), keys[0], m), left_on=keys[0],
                       right_index=True, how="left")
     rows["error"] = rows["y"] - rows["y_pred"]
     rows["abs_error"] = rows["error"].abs()
-    rows["scaled_error"] = rows["abs_error"] / rows.pop("scale")
-    return rows[[*keys, "step", "y", "y_pred", "error", "abs_error", "scaled_error"]]
+    rows["scaled_error"] = rows["abs_error"] / rows["scale"]
+    if bounds is not None:  # M4's interval score, scaled like MASE
+        alpha = 1 - bounds.attrs["coverage"]
+        lo, hi, y = rows["y_lower"], rows["y_upper"], rows["y"]
+        score = (hi - lo) + 2 / alpha * ((lo - y).clip(lower=0) + (y - hi).clip(lower=0))
+        rows["scaled_interval_score"] = score / rows["scale"]
+        columns.append("scaled_interval_score")
+    return rows[[*keys, "step", "y", "y_pred", "error", "abs_error", "scaled_error",
+                 *columns]]
 
 
 def _summary(rows: pd.DataFrame, id_col: str) -> pd.Series:
     """Metrics of one fold: per-series values averaged over series (M4 convention)."""
     denom = rows["y"].abs() + rows["y_pred"].abs()
     ratio = np.where(denom > 0, 200 * rows["abs_error"] / denom.where(denom > 0, 1), 0.0)
+    extra = {}
+    if "y_lower" in rows.columns:
+        extra = {"coverage": ("inside", "mean"), "width": ("width", "mean"),
+                     "msis": ("scaled_interval_score", "mean")}
+        rows = rows.assign(inside=(rows["y"] >= rows["y_lower"]) & (rows["y"] <= rows["y_upper"]),
+                           width=rows["y_upper"] - rows["y_lower"])
     per = rows.assign(sq=rows["error"] ** 2, sm=ratio).groupby(id_col, sort=False).agg(
         mae=("abs_error", "mean"), mse=("sq", "mean"), smape=("sm", "mean"),
-        mase=("scaled_error", "mean"))
-    return pd.Series({"n_series": len(per), "mae": per["mae"].mean(),
-                      "rmse": np.sqrt(per["mse"]).mean(), "smape": per["smape"].mean(),
-                      "mase": per["mase"].mean()})
+        mase=("scaled_error", "mean"), **extra)
+    out = {"n_series": len(per), "mae": per["mae"].mean(), "rmse": np.sqrt(per["mse"]).mean(),
+           "smape": per["smape"].mean(), "mase": per["mase"].mean()}
+    return pd.Series({**out, **{k: per[k].mean() for k in extra}})
 
 
-def _forecast_fold(forecaster, model, train, horizon: int, refit: bool):
-    """Fit (a clone, unless reusing ``model``) and forecast one fold; returns timings too."""
+def _with_covariates(model, train, test):
+    """``(X, y)`` for ``predict``: the covariates over the fold's training and test rows
+    (known future ones are read for the forecast period) and the training target."""
+    frame = pd.concat([train, test])
+    keys = [c for c in (model.id_col, model.time_col) if c in train.columns]
+    y = train[[*keys, *model.targets_]]
+    return frame[[*keys, *model.covariates_]], y
+
+
+def _forecast_fold(forecaster, model, train, horizon: int, refit: bool, test=None,
+                   coverage=None):
+    """Fit (a clone, unless reusing ``model``) and forecast one fold; returns timings too.
+
+    The forecast (and, with ``coverage``, the interval, None for a model without) comes
+    from the end of ``train``; covariates are taken from ``train`` and ``test``.
+    """
     start = time.perf_counter()
     if refit or model is None:
         model = clone(forecaster).fit(train)
@@ -256,14 +329,38 @@ def _forecast_fold(forecaster, model, train, horizon: int, refit: bool):
     if len(model.targets_) != 1:
         raise ValueError(f"backtest scores one target; the data has {model.targets_}: "
                          "set the forecaster's target.")
-    pred = model.predict(horizon=horizon) if refit else model.predict(X=train, horizon=horizon)
+    if getattr(model, "covariates_", None):
+        X, y = _with_covariates(model, train, train.iloc[:0] if test is None else test)
+        args = {"X": X, "y": y, "horizon": horizon}
+    else:
+        args = {"horizon": horizon} if refit else {"X": train, "horizon": horizon}
+    pred = model.predict(**args)
+    bounds = None
+    if coverage is not None:
+        try:
+            bounds = model.predict_interval(**args, coverage=coverage)
+            bounds.attrs["coverage"] = coverage
+        except NotImplementedError:
+            pass
     timing = pd.Series({"fit_time": fitted - start,
                         "predict_time": time.perf_counter() - fitted})
-    return model, pred, timing
+    return model, (pred, bounds), timing
+
+
+def _warn_unscored(data, test, fold, id_col: str) -> None:
+    """Say loudly which series a fold does not score (a cv cutting panels at common times)."""
+    if not isinstance(data, pd.DataFrame) or id_col not in data.columns:
+        return
+    missing = sorted(set(data[id_col].unique()) - set(test[id_col].unique()), key=str)
+    if missing:
+        warnings.warn(f"fold {fold} scores no forecast for series {missing[:10]}"
+                      f"{' and more' if len(missing) > 10 else ''}: they have no test rows "
+                      "in it (they end before it). The default cv (align='end') scores "
+                      "every series at its own last steps.", UserWarning, stacklevel=3)
 
 
 def backtest(forecaster, data, cv=None, n_origins: int = 3, refit: bool = True,
-             season_length: int = 1, n_jobs=None) -> BacktestResult:
+             season_length="auto", n_jobs=None, coverage=None) -> BacktestResult:
     """Rolling-origin evaluation of a forecaster.
 
     Parameters
@@ -274,19 +371,31 @@ def backtest(forecaster, data, cv=None, n_origins: int = 3, refit: bool = True,
         One time-indexed series or a long-format panel, with one target.
     cv : cv object or None, default=None
         Splitter yielding ``(train, test)`` row positions with test after train; default
-        ``ExpandingWindowSplit(n_origins, test_size=forecaster.horizon)``. Each fold is
-        forecast from the end of its training data up to its last test timestamp.
+        ``ExpandingWindowSplit(n_origins, test_size=forecaster.horizon, align="end")``:
+        every series of a panel is scored at its own last steps, even where series end on
+        different dates. Each fold is forecast from the end of its training data up to its
+        last test timestamp. A fold in which some series have no test rows says so in a
+        warning naming them.
     n_origins : int, default=3
         Number of folds of the default ``cv``.
     refit : bool, default=True
         Fit a fresh clone on every fold's training data. If False, fit once on the first
         fold's training data and forecast each later fold from its training data as new
-        history (``predict(X=history)``, all series in one call).
-    season_length : int, default=1
-        Seasonal period ``m`` of the MASE scale (in-sample seasonal naive error).
+        history (``predict(X=history)``, all series in one call). Covariates (columns
+        beside the target) are given to every forecast: their values over the fold's
+        training rows, and over its test rows for the known future ones, with or
+        without refitting.
+    season_length : int or "auto", default="auto"
+        Seasonal period ``m`` of the MASE scale (in-sample seasonal naive error);
+        ``"auto"``: the main season of the data's frequency (24 hourly, 7 daily...).
     n_jobs : int or None, default=None
         Folds fitted in parallel when ``refit`` (joblib, one job per fold): under
         ``joblib.parallel_config(backend="dask")`` they run on a Dask cluster.
+    coverage : float or None, default=None
+        If given, also score the forecaster's prediction intervals of this nominal
+        coverage: empirical ``coverage``, mean ``width`` and ``msis`` (M4's mean scaled
+        interval score: width plus ``2 / (1 - coverage)`` times the miss, over the MASE
+        scale; lower is better). NaN for a forecaster without intervals.
 
     Returns
     -------
@@ -303,17 +412,22 @@ def backtest(forecaster, data, cv=None, n_origins: int = 3, refit: bool = True,
     (6, [0, 1, 2])
     """
     keys = (getattr(forecaster, "id_col", "unique_id"), getattr(forecaster, "time_col", "ds"))
-    m = check_positive_int(season_length, "season_length")
+    if not (isinstance(season_length, str) and season_length == "auto"):
+        resolve_season_length(season_length, None)  # checked before any fit
+    if coverage is not None and not (isinstance(coverage, float) and 0 < coverage < 1):
+        raise ValueError(f"coverage must be a float in (0, 1) or None, got {coverage!r}.")
     if cv is None:
         horizon = check_positive_int(forecaster.horizon, "horizon")
         cv = ExpandingWindowSplit(n_splits=check_positive_int(n_origins, "n_origins"),
-                                  test_size=horizon, id_col=keys[0], time_col=keys[1])
-    codes = _timeline(data, *keys)
+                                  test_size=horizon, id_col=keys[0], time_col=keys[1],
+                                  align="end")
+    codes = _timeline(data, *keys, getattr(cv, "align", "time"))
     folds = []
     for fold, (tr, te) in enumerate(cv.split(data)):
         if len(tr) == 0 or len(te) == 0 or codes[te].min() <= codes[tr].max():
             raise ValueError(f"fold {fold} of cv must have test timestamps after every "
                              "training timestamp (and neither part empty).")
+        _warn_unscored(data, data.iloc[te], fold, keys[0])
         train, test = _drop_short(data.iloc[tr], data.iloc[te], keys[0],
                                   forecaster._min_length())
         folds.append((train, test, int(codes[te].max() - codes[tr].max())))
@@ -321,16 +435,19 @@ def backtest(forecaster, data, cv=None, n_origins: int = 3, refit: bool = True,
         from joblib import Parallel, delayed
 
         fitted = Parallel(n_jobs=n_jobs)(
-            delayed(_forecast_fold)(forecaster, None, train, horizon, True)
-            for train, _, horizon in folds)
+            delayed(_forecast_fold)(forecaster, None, train, horizon, True, test, coverage)
+            for train, test, horizon in folds)
     else:
         fitted, model = [], None
-        for train, _, horizon in folds:
-            model, pred, timing = _forecast_fold(forecaster, model, train, horizon, False)
+        for train, test, horizon in folds:
+            model, pred, timing = _forecast_fold(forecaster, model, train, horizon, False,
+                                                 test, coverage)
             fitted.append((model, pred, timing))
     rows, summaries = [], []
-    for fold, ((train, test, _), (model, pred, timing)) in enumerate(zip(folds, fitted)):
-        fold_rows = _fold_rows(pred, test, train, model.targets_[0], keys, m)
+    for fold, ((train, test, _), (model, (pred, bounds), timing)) in enumerate(
+            zip(folds, fitted)):
+        m = resolve_season_length(season_length, model.freq_)
+        fold_rows = _fold_rows(pred, test, train, model.targets_[0], keys, m, bounds)
         rows.append(fold_rows.assign(fold=fold))
         cutoff = pd.Series({"cutoff": _long(train, model.targets_[0], *keys)[keys[1]].max()})
         summaries.append(pd.concat([cutoff, _summary(fold_rows, keys[0]), timing]))
@@ -341,24 +458,87 @@ def backtest(forecaster, data, cv=None, n_origins: int = 3, refit: bool = True,
 
 
 # ----------------------------------------------------------------------------- compare
-def compare(forecasters: dict, data, cv=None, n_origins: int = 3, refit: bool = True,
-            metrics=METRICS, season_length: int = 1, plot=None,
-            n_plot_series: int = 3, n_jobs=None) -> pd.DataFrame:
+def default_forecasters(freq, horizon: int, **layout) -> dict:
+    """Zero-configuration baselines for data of frequency ``freq``, by name.
+
+    ``naive``, ``seasonal_naive``, ``theta`` and ``ets`` (every season from the
+    frequency, ``season_length="auto"``); for sub-daily data (several seasons: a day and a
+    week) ``mstl`` replaces ``ets``, whose single season cannot hold both (and whose fits
+    with 48 or more seasonal states are slow). Theta, ETS and MSTL need statsmodels and
+    are left out without it.
+
+    Parameters
+    ----------
+    freq : str, pandas offset, int or None
+        The data's frequency (as ``freq_`` of a fitted forecaster).
+    horizon : int
+        Steps to forecast.
+    **layout
+        ``target``, ``id_col``, ``time_col`` and ``freq`` given to every forecaster.
+
+    Examples
+    --------
+    >>> list(default_forecasters("30min", horizon=48))
+    ['naive', 'seasonal_naive', 'theta', 'mstl']
+    >>> list(default_forecasters("MS", horizon=12))
+    ['naive', 'seasonal_naive', 'theta', 'ets']
+    """
+    import importlib.util
+
+    from . import forecasting
+
+    offset = None if freq is None or isinstance(freq, int) else \
+        pd.tseries.frequencies.to_offset(freq)
+    sub_daily = isinstance(offset, pd.offsets.Tick) and pd.Timedelta(offset) < pd.Timedelta("1D")
+    names = {"naive": "NaiveForecaster", "seasonal_naive": "SeasonalNaiveForecaster"}
+    if importlib.util.find_spec("statsmodels") is not None:
+        names.update(theta="ThetaForecaster", **({"mstl": "MSTLForecaster"} if sub_daily
+                                                 else {"ets": "ETSForecaster"}))
+    return {name: getattr(forecasting, cls)(horizon=horizon, **layout)
+            for name, cls in names.items()}
+
+
+def _auto_forecasters(data, cv, horizon, layout: dict) -> dict:
+    """``default_forecasters`` for the frequency of ``data``."""
+    from .forecasting import NaiveForecaster
+
+    if horizon is None:
+        horizon = getattr(cv, "test_size", None)
+        if horizon is None:
+            raise ValueError("forecasters='auto' needs horizon= (or a cv with test_size).")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        freq = NaiveForecaster(horizon=1, **layout).fit(data).freq_
+    return default_forecasters(freq, check_positive_int(horizon, "horizon"), **layout)
+
+
+def compare(forecasters, data, cv=None, n_origins: int = 3, refit: bool = True,
+            metrics=METRICS, season_length="auto", plot=None,
+            n_plot_series: int = 3, n_jobs=None, coverage=None, horizon=None,
+            target=None, id_col="unique_id", time_col="ds") -> pd.DataFrame:
     """Backtest several forecasters on the same folds and rank them by MASE.
 
     Parameters
     ----------
-    forecasters : dict of str to BaseForecaster
-        Unfitted forecasters by name.
-    data, cv, n_origins, refit, season_length, n_jobs
+    forecasters : dict of str to BaseForecaster, or "auto"
+        Unfitted forecasters by name; ``"auto"``: :func:`default_forecasters` for the
+        data's frequency (seasonal naive, Theta, ETS, or MSTL for sub-daily data), built
+        with ``horizon``, ``target``, ``id_col`` and ``time_col``.
+    data, cv, n_origins, refit, season_length, n_jobs, coverage
         As in :func:`backtest`; the default ``cv`` uses the first forecaster's horizon.
+        With ``coverage``, the leaderboard also has ``coverage``, ``width`` and ``msis``.
     metrics : sequence of str, default=("mae", "rmse", "smape", "mase")
         Columns of the leaderboard; MASE is always included.
     plot : str, path or None, default=None
-        If given, save there a figure of the last fold's forecasts against the truth for
-        the first ``n_plot_series`` series (needs matplotlib).
+        If given, save there a figure of every fold's forecasts (and intervals, with
+        ``coverage``) against the truth, one panel per series for the first
+        ``n_plot_series`` series (needs matplotlib).
     n_plot_series : int, default=3
         Series shown in the figure.
+    horizon : int or None, default=None
+        Steps to forecast, for ``forecasters="auto"``.
+    target, id_col, time_col : default=None, "unique_id", "ds"
+        Layout of ``data``, for ``forecasters="auto"``.
 
     Returns
     -------
@@ -380,53 +560,42 @@ def compare(forecasters: dict, data, cv=None, n_origins: int = 3, refit: bool = 
     """
     from .forecasting.baselines import NaiveForecaster
 
+    if isinstance(forecasters, str) and forecasters == "auto":
+        forecasters = _auto_forecasters(data, cv, horizon, {
+            "target": target, "id_col": id_col, "time_col": time_col})
     if not isinstance(forecasters, dict) or not forecasters:
-        raise ValueError("forecasters must be a non-empty dict of name -> forecaster.")
+        raise ValueError("forecasters must be 'auto' or a non-empty dict of name -> "
+                         "forecaster.")
     names = list(dict.fromkeys([*([metrics] if isinstance(metrics, str) else metrics), "mase"]))
     unknown = [n for n in names if n not in METRICS]
     if unknown:
         raise ValueError(f"unknown metrics {unknown}; choose from {list(METRICS)}.")
+    names += list(INTERVAL_METRICS) if coverage is not None else []
     first = next(iter(forecasters.values()))
     if cv is None:
         cv = ExpandingWindowSplit(n_splits=check_positive_int(n_origins, "n_origins"),
                                   test_size=check_positive_int(first.horizon, "horizon"),
-                                  id_col=first.id_col, time_col=first.time_col)
+                                  id_col=first.id_col, time_col=first.time_col, align="end")
     naive = NaiveForecaster(**{k: first.get_params()[k] for k in
                                ("horizon", "freq", "target", "id_col", "time_col")})
-    reference = backtest(naive, data, cv=cv, refit=refit, season_length=season_length,
-                         n_jobs=n_jobs)
+    with warnings.catch_warnings():  # the reference: its own warnings repeat the others'
+        warnings.simplefilter("ignore", UserWarning)
+        reference = backtest(naive, data, cv=cv, refit=refit, season_length=season_length,
+                             n_jobs=n_jobs)
     results = {name: backtest(f, data, cv=cv, refit=refit, season_length=season_length,
-                              n_jobs=n_jobs)
+                              n_jobs=n_jobs, coverage=coverage)
                for name, f in forecasters.items()}
     board = pd.DataFrame.from_dict(
-        {name: {**r.summary[names].mean(), "fit_time": r.summary["fit_time"].sum(),
+        {name: {**r.summary.reindex(columns=names).mean(),
+                "fit_time": r.summary["fit_time"].sum(),
                 "predict_time": r.summary["predict_time"].sum()}
          for name, r in results.items()}, orient="index")
-    board.insert(len(names), "skill", 1 - board["mase"] / reference.summary["mase"].mean())
+    board.insert(len(names) - (len(INTERVAL_METRICS) if coverage is not None else 0),
+                 "skill", 1 - board["mase"] / reference.summary["mase"].mean())
     board = board.rename_axis("model").sort_values("mase")
     if plot is not None:
-        _plot(plot, {name: r.forecasts for name, r in results.items()}, first.id_col,
-              first.time_col, check_positive_int(n_plot_series, "n_plot_series"))
+        from ._plots import plot_backtests
+
+        plot_backtests(plot, data, {name: r.forecasts for name, r in results.items()},
+                       first, check_positive_int(n_plot_series, "n_plot_series"), coverage)
     return board
-
-
-def _plot(path, forecasts: dict, id_col: str, time_col: str, n_series: int) -> None:
-    """Truth over all folds and every model's forecasts of the last fold, per series."""
-    try:
-        from matplotlib.figure import Figure
-    except ImportError as exc:
-        raise ImportError("plot= needs matplotlib: pip install tsrnn[plot]") from exc
-    any_rows = next(iter(forecasts.values()))
-    last_fold = any_rows["fold"].max()
-    ids = any_rows.loc[any_rows["fold"] == last_fold, id_col].drop_duplicates()[:n_series]
-    fig = Figure(figsize=(9, 2.6 * len(ids)), layout="constrained")  # Agg, no pyplot state
-    for ax, sid in zip(fig.subplots(len(ids), 1, squeeze=False)[:, 0], ids):
-        truth = any_rows[any_rows[id_col] == sid].drop_duplicates(time_col)
-        ax.plot(truth[time_col], truth["y"], color="black", label="truth")
-        for name, rows in forecasts.items():
-            last = rows[(rows[id_col] == sid) & (rows["fold"] == last_fold)]
-            ax.plot(last[time_col], last["y_pred"], marker=".", label=name)
-        ax.set_title(str(sid))
-        ax.tick_params(axis="x", labelrotation=30)
-    fig.axes[0].legend(loc="best", fontsize="small")
-    fig.savefig(path)

@@ -10,6 +10,8 @@ textbook growth factor (Hyndman & Athanasopoulos, *Forecasting: Principles and P
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from scipy.stats import norm
 
@@ -40,6 +42,10 @@ class _Baseline(BaseForecaster):
 
     def _fit(self, panel):
         """Nothing to learn: every forecast depends only on the history it is made from."""
+        if panel.covariate_names:
+            warnings.warn(f"{type(self).__name__} ignores the covariates "
+                          f"{list(panel.covariate_names)}; it forecasts from the target "
+                          "alone.", UserWarning, stacklevel=4)
 
     def _each(self, panel, method, *args) -> np.ndarray:
         """``method(series, *args)`` stacked over the series; errors name the series."""
@@ -126,6 +132,7 @@ class _Seasonal(_Baseline):
         self.season_length = season_length
 
     def _fit(self, panel):
+        super()._fit(panel)
         self.season_length_ = resolve_season_length(self.season_length, self.freq_)
 
     def _explicit_season(self):

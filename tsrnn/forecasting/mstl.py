@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.stats import norm
 
 from .._validation import Integral, Interval, StrOptions
 from .seasonality import resolve_season_length, season_lengths
@@ -42,8 +43,8 @@ class MSTLForecaster(_StatsmodelsForecaster):
 
     A season is used only for series spanning two full cycles of it (others drop it; a
     series too short for every season is modelled without one). Prediction intervals are
-    those of the adjusted series' model shifted by the seasonal forecast (the seasonal
-    components are taken as known). A new history is decomposed again and forecast with
+    those of the adjusted series' model around the seasonal forecast, widened by the
+    variance of each seasonal component's change from one cycle to the next. A new history is decomposed again and forecast with
     the fitted model's parameters.
 
     Parameters
@@ -141,6 +142,15 @@ class MSTLForecaster(_StatsmodelsForecaster):
     def _forecast(self, state, y, m, horizon, coverage, new, exog=None, future=None):
         periods = [p for p in state["periods"] if len(y) >= 2 * p]
         adjusted, seasonal = _decompose(y, periods)
-        out = self._inner()._forecast(state["model"], adjusted, 1, horizon, coverage, new)
+        mean, lower, upper = self._inner()._forecast(state["model"], adjusted, 1, horizon,
+                                                     coverage, new)
         ahead = _continue(seasonal, periods, horizon)
-        return tuple(None if part is None else np.asarray(part) + ahead for part in out)
+        mean = np.asarray(mean) + ahead
+        if coverage is None:
+            return mean, None, None
+        # the seasonal components move from cycle to cycle: add that variance
+        moves = sum((np.var(seasonal[p:, k] - seasonal[:-p, k])
+                     for k, p in enumerate(periods)), 0.0)
+        half = np.sqrt(((np.asarray(upper) - np.asarray(lower)) / 2) ** 2
+                       + norm.ppf(0.5 + coverage / 2) ** 2 * moves)
+        return mean, mean - half, mean + half

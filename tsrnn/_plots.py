@@ -1,0 +1,131 @@
+"""Figures a person can read: backtests (every fold) and forecasts, one panel per series.
+
+Every panel has its axes labelled (the time column and the target), the legend sits
+outside the data (right of the panels), models keep one colour across folds, intervals
+say their nominal coverage, and fold origins are marked. Plots use matplotlib's object
+API (no pyplot state) and need ``pip install tsrnn[plot]``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def _figure(n_panels: int, width: float = 10.0, height: float = 2.6):
+    try:
+        from matplotlib.figure import Figure
+    except ImportError as exc:
+        raise ImportError("plots need matplotlib: pip install tsrnn[plot]") from exc
+    ncols = 1 if n_panels <= 3 else 2
+    nrows = -(-n_panels // ncols)
+    fig = Figure(figsize=(width * (1 if ncols == 1 else 1.6), height * nrows + 0.6),
+                 layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax in axes[n_panels:]:
+        ax.set_visible(False)
+    return fig, axes[:n_panels]
+
+
+def _finish(fig, axes, time_col, target, title) -> None:
+    for ax in axes:
+        ax.set_xlabel(str(time_col))
+        ax.set_ylabel(str(target))
+        ax.grid(True, alpha=0.3)
+        ax.tick_params(axis="x", labelrotation=30)
+    handles, labels = axes[0].get_legend_handles_labels()
+    seen = dict(zip(labels, handles))
+    fig.legend(list(seen.values()), list(seen), loc="outside right upper", fontsize="small")
+    fig.suptitle(title)
+
+
+def _history(data, target, id_col, time_col) -> pd.DataFrame:
+    """``data``'s target as a long frame (id, time, value); empty when not readable."""
+    from .model_selection import _long
+
+    try:
+        return _long(data, target, id_col, time_col)
+    except (KeyError, TypeError, AttributeError):
+        return pd.DataFrame(columns=[id_col, time_col, "value"])
+
+
+def _target_name(data, forecaster) -> str:
+    target = getattr(forecaster, "target", None)
+    if isinstance(target, str):
+        return target
+    if isinstance(data, pd.Series):
+        return data.name if data.name is not None else "y"
+    return "y"
+
+
+def plot_backtests(path, data, forecasts: dict, forecaster, n_series: int,
+                   coverage=None) -> None:
+    """Truth and every model's forecasts over every fold (intervals too), per series."""
+    id_col, time_col = forecaster.id_col, forecaster.time_col
+    target = _target_name(data, forecaster)
+    rows = next(iter(forecasts.values()))
+    ids = rows[id_col].drop_duplicates()[:n_series].tolist()
+    history = _history(data, target, id_col, time_col)
+    fig, axes = _figure(len(ids))
+    colours = [f"C{k}" for k in range(10)]
+    n_folds = int(rows["fold"].max()) + 1
+    for ax, sid in zip(axes, ids):
+        mine = rows[rows[id_col] == sid]
+        first = mine[time_col].min()
+        span = mine[time_col].max() - first
+        past = history[(history[id_col] == sid) if len(history) and
+                       history[id_col].nunique() > 1 else slice(None)]
+        past = past[(past[time_col] >= first - span) & (past[time_col] <= mine[time_col].max())] \
+            if len(past) else past
+        if len(past):
+            ax.plot(past[time_col], past["value"], color="black", lw=1, label="actual")
+        else:
+            truth = mine.drop_duplicates(time_col)
+            ax.plot(truth[time_col], truth["y"], color="black", lw=1, label="actual")
+        for k, (name, frame) in enumerate(forecasts.items()):
+            colour = colours[k % len(colours)]
+            part = frame[frame[id_col] == sid]
+            for fold, fold_rows in part.groupby("fold"):
+                ax.plot(fold_rows[time_col], fold_rows["y_pred"], color=colour, lw=1.4,
+                        label=name)
+                if "y_lower" in fold_rows.columns and fold_rows["y_lower"].notna().any():
+                    ax.fill_between(fold_rows[time_col], fold_rows["y_lower"],
+                                    fold_rows["y_upper"], color=colour, alpha=0.15,
+                                    label=f"{name} {coverage:.0%} interval")
+        for fold, fold_rows in mine.groupby("fold"):
+            ax.axvline(fold_rows[time_col].min(), color="grey", ls=":", lw=0.8)
+        ax.set_title(f"{target}" + ("" if sid is None or len(ids) == 1 and
+                                    not isinstance(data, pd.DataFrame) else f": {sid}"),
+                     fontsize="medium")
+    time_label = data.index.name if isinstance(data, pd.Series) and data.index.name else \
+        time_col
+    _finish(fig, axes, time_label, target, f"Backtest: {n_folds} fold(s), origins dotted")
+    fig.savefig(path)
+
+
+def plot_forecast(path, history: pd.DataFrame, table: pd.DataFrame, layout: dict,
+                  model_name: str, coverage=None, n_series: int = 6):
+    """History (its last part) and the forecast with its interval, one panel per series.
+
+    ``history`` and ``table`` are long frames with the time column, the target (and
+    ``<target>_lower``/``_upper`` in ``table``) and, for panels, the id column.
+    """
+    t, y, sid = layout["time_col"], layout["target"], layout["id_col"]
+    groups = [(None, history, table)] if sid not in table.columns else \
+        [(k, history[history[sid] == k], part)
+         for k, part in table.groupby(sid, sort=False)][:n_series]
+    fig, axes = _figure(len(groups))
+    for ax, (key, past, future) in zip(axes, groups):
+        past = past.tail(max(4 * len(future), 96))
+        ax.plot(past[t], past[y], color="black", lw=1, label="history")
+        ax.plot(future[t], future[y], marker=".", color="C0", label=f"{model_name} forecast")
+        if f"{y}_lower" in future.columns:
+            level = "" if coverage is None else f"{coverage:.0%} "
+            ax.fill_between(future[t], future[f"{y}_lower"], future[f"{y}_upper"],
+                            color="C0", alpha=0.2, label=f"{level}prediction interval")
+        ax.set_title(y if key is None else f"{y}: {key}", fontsize="medium")
+        if not np.issubdtype(np.asarray(past[t]).dtype, np.datetime64):
+            ax.xaxis.get_major_locator().set_params(integer=True)
+    _finish(fig, axes, t, y, f"{model_name}: {len(table) // max(len(groups), 1)}-step forecast")
+    fig.savefig(path)
+    return path
