@@ -7,7 +7,9 @@ device, batches gathered by index) and call :func:`train`; prediction goes throu
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import functools
 import math
 import time
 import warnings
@@ -17,6 +19,7 @@ from typing import Callable
 import torch
 from torch import nn
 
+from . import distributed as _dist
 from .exceptions import TrainingDivergedError
 
 OPTIMIZERS = {
@@ -160,6 +163,7 @@ class TrainConfig:
     augment: Callable | None = None
     n_targets: int | None = None
     sync_every: int = 50
+    n_threads: int | None = None
 
 
 class EarlyStopping:
@@ -198,6 +202,42 @@ class EarlyStopping:
     def restore(self, module: nn.Module) -> None:
         if self.patience is not None and self.best_state is not None:
             module.load_state_dict(self.best_state)
+
+
+# Below this many multiply-adds per time step (batch x recurrent weights), one torch thread
+# is faster than several on CPU: the work per step is too small to share out, and on a
+# busy machine extra threads wait for cores (benchmarks/README.md, "Threads").
+SMALL_STEP_WORK = 2**20
+
+
+def choose_threads(n_threads, module: nn.Module, batch_size: int,
+                   device: torch.device) -> int | None:
+    """Torch intra-op threads for a fit or predict: ``n_threads`` when given; else one
+    thread for a small network on CPU (batch x recurrent weights <= ``SMALL_STEP_WORK``),
+    None (torch's current setting) otherwise and on GPUs."""
+    if n_threads is not None:
+        return int(n_threads)
+    if device.type != "cpu":
+        return None
+    weights = sum(p.numel() for m in module.modules() if isinstance(m, nn.RNNBase)
+                  for p in m.parameters(recurse=False))
+    return 1 if batch_size * weights <= SMALL_STEP_WORK else None
+
+
+@contextlib.contextmanager
+def thread_scope(n_threads: int | None):
+    """Run the block on ``n_threads`` torch intra-op threads and restore the caller's
+    count afterwards, even on an error (None: leave threads alone). Never a lasting,
+    process-wide change."""
+    before = torch.get_num_threads()
+    if n_threads is None or n_threads == before:
+        yield
+        return
+    torch.set_num_threads(n_threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def _loss_fn(name: str, huber_delta: float = 1.0):
@@ -239,13 +279,27 @@ def _evaluate(module, samples: Samples, loss_fn, device, precision, batch_size) 
     module.eval()
     total = torch.zeros((), device=device)
     with torch.inference_mode(), _autocast(device, precision):
-        for idx in torch.arange(len(samples), device=device).split(batch_size):
+        for idx in _dist.local_range(len(samples), device).split(batch_size):
             x, y, extra = samples.get(idx)
             total += loss_fn(_forward(module, x, extra, y.shape if y.dim() > 1 else None),
                              y) * len(idx)
-    return total.item() / len(samples)
+    return _dist.all_reduce_sum(total).item() / len(samples)  # the same on every rank
 
 
+def _scoped_train(train_fn):
+    """Run ``train`` on the torch threads its config asks for (:func:`choose_threads`),
+    the caller's thread count restored afterwards; in a process group, a dead or stuck
+    peer raises :class:`tsrnn.distributed.PeerFailureError`."""
+    @functools.wraps(train_fn)
+    def scoped(module, train_data, valid_data, config, device, generator, history=None):
+        n_threads = choose_threads(config.n_threads, module, config.batch_size, device)
+        with thread_scope(n_threads), _dist.peer_failures():
+            return train_fn(module, train_data, valid_data, config, device, generator, history)
+
+    return scoped
+
+
+@_scoped_train
 def train(module: nn.Module, train_data: Samples, valid_data: Samples | None,
           config: TrainConfig, device: torch.device, generator: torch.Generator,
           history: list | None = None) -> list:
@@ -260,8 +314,18 @@ def train(module: nn.Module, train_data: Samples, valid_data: Samples | None,
     ------
     TrainingDivergedError
         When the loss becomes NaN or infinite; the weights of the last good epoch are restored.
+
+    Inside a ``torch.distributed`` process group (:mod:`tsrnn.distributed`), training is
+    data-parallel: the module is wrapped in ``DistributedDataParallel``, every rank draws
+    the same order of samples and takes its share of each global batch of ``batch_size``,
+    and the losses are summed over the ranks, so that every decision (early stopping,
+    schedules, callbacks, divergence) is the same on every rank. Torch runs on
+    ``config.n_threads`` threads (:func:`choose_threads`), restored on return.
     """
     history = [] if history is None else history
+    net = _dist.wrap(module, device)  # the module itself outside a process group
+    _dist.sync_generator(generator)
+    augment_generator = _dist.rank_generator(generator)  # rank's own draws, shuffles shared
     loss_fn = _loss_fn(config.loss)
     optim = OPTIMIZERS[config.optimizer](module.parameters(), lr=config.lr,
                                          weight_decay=config.weight_decay)
@@ -277,7 +341,7 @@ def train(module: nn.Module, train_data: Samples, valid_data: Samples | None,
         start = time.perf_counter()
         good_state = copy.deepcopy(module.state_dict())
         train_loss = _train_epoch(module, train_data, loss_fn, optim, scaler, config, device,
-                                  generator, epoch, good_state)
+                                  generator, epoch, good_state, net, augment_generator)
         record = {"epoch": epoch + 1, "train_loss": train_loss,
                   "lr": optim.param_groups[0]["lr"]}
         if valid_data is not None and len(valid_data):
@@ -308,38 +372,44 @@ def _step_schedule(scheduler, record):
 
 
 def _train_epoch(module, data, loss_fn, optim, scaler, config, device, generator, epoch,
-                 good_state) -> float:
-    module.train()
+                 good_state, net=None, augment_generator=None) -> float:
+    """One pass over ``data`` in shuffled batches; ``net`` is the module or its
+    ``DistributedDataParallel`` wrapper (then each rank trains on its share of every batch,
+    its loss weighted so that the averaged gradient is that of the whole batch)."""
+    net = module if net is None else net
+    augment_generator = generator if augment_generator is None else augment_generator
+    net.train()
     n = len(data)
     order = torch.randperm(n, device=device, generator=generator)
     total = torch.zeros((), device=device)
     bad_step = torch.full((), -1, device=device, dtype=torch.long)
     params = [p for p in module.parameters() if p.requires_grad]
-    for step, idx in enumerate(order.split(config.batch_size)):
-        x, y, extra = data.get(idx, config.augment, generator, config.n_targets)
+    for step, batch in enumerate(order.split(config.batch_size)):
+        idx, n_local, weight = _dist.shard(batch)
+        x, y, extra = data.get(idx, config.augment, augment_generator, config.n_targets)
         with _autocast(device, config.precision):
-            out = _forward(module, x, extra, y.shape if y.dim() > 1 else None)
+            out = _forward(net, x, extra, y.shape if y.dim() > 1 else None)
             loss = loss_fn(out, y)
         if config.l1:
             loss = loss + config.l1 * sum(p.abs().sum() for p in params)
         optim.zero_grad(set_to_none=True)
-        scaler.scale(loss).backward()
+        scaler.scale(loss * weight if weight != 1.0 else loss).backward()
         if config.grad_clip:
             scaler.unscale_(optim)
             nn.utils.clip_grad_norm_(params, config.grad_clip)
         scaler.step(optim)
         scaler.update()
         detached = loss.detach()
-        total += detached * len(idx)
+        total += detached * n_local
         bad_step = torch.where((bad_step < 0) & ~torch.isfinite(detached), step, bad_step)
         if (step + 1) % config.sync_every == 0:
             _check_finite(bad_step, module, good_state, epoch, optim)
     _check_finite(bad_step, module, good_state, epoch, optim)
-    return total.item() / n
+    return _dist.all_reduce_sum(total).item() / n  # the same on every rank
 
 
 def _check_finite(bad_step, module, good_state, epoch, optim):
-    step = int(bad_step.item())
+    step = int(_dist.all_reduce_max(bad_step).item())  # diverged on any rank: on all
     if step >= 0:
         module.load_state_dict(good_state)
         raise TrainingDivergedError(
@@ -350,12 +420,17 @@ def _check_finite(bad_step, module, good_state, epoch, optim):
 
 
 def predict(module: nn.Module, samples: Samples, device: torch.device, precision: str = "32",
-            batch_size: int = 4096, out_shape: tuple | None = None) -> torch.Tensor:
-    """Run ``module`` over all samples in large batches; returns a float32 tensor on the device."""
+            batch_size: int = 4096, out_shape: tuple | None = None,
+            n_threads: int | None = None) -> torch.Tensor:
+    """Run ``module`` over all samples in large batches; returns a float32 tensor on the device.
+
+    Torch runs on ``n_threads`` threads (:func:`choose_threads`), restored on return.
+    """
     if module.training:  # eval() walks every submodule: only when needed
         module.eval()
     outs = []
-    with torch.inference_mode(), _autocast(device, precision):
+    threads = choose_threads(n_threads, module, min(len(samples), batch_size), device)
+    with thread_scope(threads), torch.inference_mode(), _autocast(device, precision):
         if samples.starts is None and samples.transform is None and len(samples) <= batch_size:
             shape = None if out_shape is None else (len(samples),) + tuple(out_shape)
             return _forward(module, samples.x, samples.extra, shape)  # one batch: no gather
