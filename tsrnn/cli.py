@@ -8,9 +8,13 @@
     tsrnn tune DATA.csv --target COL --horizon H [--model gru] [--trials 20]
 
 ``DATA.csv`` holds one series (a time column and the target column) or, with ``--id-col``,
-many series in long format (id, time, target). Bad input ends with one line
-``tsrnn: error: <message>`` on stderr and exit status 2; ``tsrnn COMMAND --help`` lists
-every option.
+many series in long format (id, time, target), and optionally covariate columns
+(``--covariates``, ``--future-covariates``; rows after the last target value hold the
+future covariates of the forecast period). The time column is kept as it came (dates,
+or integers such as years) in the forecast file and the plot. Bad input ends with one line
+``tsrnn: error: <message>`` on stderr and exit status 2; an unexpected internal error ends
+with one line and exit status 1 (``--debug`` shows its traceback); ``tsrnn COMMAND
+--help`` lists every option.
 """
 
 from __future__ import annotations
@@ -23,17 +27,18 @@ import warnings
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 _CLASSES = {"lstm": "LSTMForecaster", "gru": "GRUForecaster", "rnn": "RNNForecaster",
             "naive": "NaiveForecaster", "snaive": "SeasonalNaiveForecaster",
             "drift": "DriftForecaster", "arima": "ARIMAForecaster", "ets": "ETSForecaster",
-            "theta": "ThetaForecaster"}
+            "theta": "ThetaForecaster", "mstl": "MSTLForecaster", "naive2": "Naive2Forecaster"}
 MODELS = tuple(_CLASSES)
 NEURAL = ("lstm", "gru", "rnn")
-STATISTICAL = ("arima", "ets", "theta")
-_SEASONS = {"Minute": 60, "Hour": 24, "Day": 7, "BusinessDay": 5, "MonthEnd": 12,
-            "MonthBegin": 12, "QuarterEnd": 4, "QuarterBegin": 4}
+STATISTICAL = ("arima", "ets", "theta", "mstl")
+SEASONAL = ("snaive", "naive2", *STATISTICAL)
+FILLS = ("none", "ffill", "interpolate", "zero")
 _BOARD_NOTE = ("mase: mean absolute error over the in-sample seasonal naive error; "
                "skill: 1 - mase / mase of the naive forecast (> 0 beats it)")
 
@@ -57,21 +62,29 @@ def _note(message: str) -> None:
 
 
 # ------------------------------------------------------------------------------ models
-def _make_model(name: str, horizon: int, season: int, layout: dict, net: dict):
-    """The forecaster ``name`` for data ``layout``; ``net`` holds neural parameters."""
+def _make_model(name: str, horizon: int, season, layout: dict, net: dict,
+                future=None):
+    """The forecaster ``name`` for data ``layout``; ``net`` holds neural parameters,
+    ``future`` the known future covariates."""
     if name in STATISTICAL and importlib.util.find_spec("statsmodels") is None:
         raise ImportError(f"model {name!r} needs statsmodels: pip install tsrnn[stats]")
     from . import forecasting
 
-    extra = net if name in NEURAL else \
-        {"season_length": season} if name in ("snaive", *STATISTICAL) else {}
+    extra = dict(net) if name in NEURAL else \
+        {"season_length": season} if name in SEASONAL else {}
+    if future and name in (*NEURAL, "arima"):
+        extra["future_covariates"] = list(future)
     return getattr(forecasting, _CLASSES[name])(horizon=horizon, **extra, **layout)
 
 
 def _net(args) -> dict:
     """Neural parameters from the command-line options."""
-    return dict(window=args.window, max_epochs=args.epochs, random_state=args.seed,
-                device=args.device, verbose=not args.quiet)
+    net = {"window": args.window, "max_epochs": args.epochs, "random_state": args.seed,
+               "device": args.device, "verbose": not args.quiet}
+    for name in ("hidden_size", "num_layers", "patience"):
+        if getattr(args, name, None) is not None:
+            net[name] = getattr(args, name)
+    return net
 
 
 def _model_names(text: str) -> list:
@@ -82,20 +95,18 @@ def _model_names(text: str) -> list:
     return list(dict.fromkeys(names))
 
 
-def _season_length(args, data, layout: dict) -> int:
-    """--season-length, else the usual season of the data's frequency: 24 hourly, 7 daily,
-    12 monthly... (from the first series), else 1."""
+def _season_length(args, data, layout: dict) -> tuple:
+    """``(season_length parameter, the season it resolves to)``: --season-length, else
+    ``"auto"``, the main season of the data's frequency (tsrnn.forecasting.seasonality)."""
+    from .forecasting import NaiveForecaster
+    from .forecasting.seasonality import resolve_season_length
+
     if args.season_length:
-        return args.season_length
-    times = data.index if isinstance(data, pd.Series) else pd.Index(
-        data.loc[data[layout["id_col"]] == data[layout["id_col"]].iloc[0], layout["time_col"]])
-    if not isinstance(times, pd.DatetimeIndex) or len(times) < 3:
-        return 1
-    freq = pd.infer_freq(times[-min(len(times), 100):])
-    if freq is None:
-        return 1
-    offset = pd.tseries.frequencies.to_offset(freq)
-    return _SEASONS.get(type(offset).__name__, 1) if offset.n == 1 else 1
+        return args.season_length, args.season_length
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        freq = NaiveForecaster(horizon=1, **layout).fit(data).freq_
+    return "auto", resolve_season_length("auto", freq)
 
 
 # -------------------------------------------------------------------------------- data
@@ -115,76 +126,106 @@ def _parse_times(column: pd.Series, name: str):
     return times
 
 
-def _load(args):
-    """The CSV as a Series (one series) or a long frame (``--id-col``), and its layout."""
-    path = Path(args.data)
+def _names(text) -> list:
+    """A comma-separated list of column names (empty for None)."""
+    return [n.strip() for n in (text or "").split(",") if n.strip()]
+
+
+def _read(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise ValueError(f"no such file: {path}")
     try:
-        frame = pd.read_csv(path)
+        return pd.read_csv(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise ValueError(f"cannot read {path.name} as CSV: {exc}") from None
+
+
+def _load(args):
+    """``(history, layout, future)``: the CSV as a Series (one series, no covariates) or a
+    frame (covariates; long format with ``--id-col``), its layout, and the rows after the
+    last target value (future covariates; None when there are none)."""
+    path = Path(args.data)
+    frame = _read(path)
     time_col = args.time_col or ("ds" if "ds" in frame.columns else frame.columns[0])
-    wanted = [c for c in (time_col, args.target, args.id_col) if c is not None]
+    covs = list(dict.fromkeys(_names(getattr(args, "covariates", None))
+                              + _names(getattr(args, "future_covariates", None))))
+    wanted = [c for c in (time_col, args.target, args.id_col, *covs) if c is not None]
     missing = [c for c in wanted if c not in frame.columns]
     if missing:
         raise ValueError(f"column(s) {missing} not found in {path.name}; its columns are "
                          f"{list(frame.columns)}.")
     times = _parse_times(frame[time_col], time_col)
-    layout = dict(target=args.target, time_col=time_col, id_col=args.id_col or "unique_id")
-    if args.id_col is None:
-        return pd.Series(frame[args.target].to_numpy(), index=times, name=args.target), layout
-    data = pd.DataFrame({args.id_col: frame[args.id_col].to_numpy(), time_col: times,
-                         args.target: frame[args.target].to_numpy()})
-    return data, layout
+    layout = {"target": args.target, "time_col": time_col, "id_col": args.id_col or "unique_id"}
+    if getattr(args, "freq", None):
+        layout["freq"] = args.freq
+    if args.id_col is None and not covs:
+        data = pd.Series(frame[args.target].to_numpy(), index=times, name=args.target)
+    elif args.id_col is None:
+        data = frame[[args.target, *covs]].set_axis(times, axis=0)
+    else:
+        data = frame[[args.id_col, args.target, *covs]].assign(**{time_col: times})
+        data = data[[args.id_col, time_col, args.target, *covs]]
+    history, future = _split_future(data, layout) if covs else (data, None)
+    return _fill(args, history, layout), layout, future
+
+
+def _split_future(data: pd.DataFrame, layout: dict):
+    """Rows up to each series' last target value, and the rows after it (or None)."""
+    target, sid = layout["target"], layout["id_col"]
+    known = data[target].notna().to_numpy()
+    if sid in data.columns:
+        pos = data.groupby(sid, sort=False).cumcount().to_numpy()
+        last = pd.Series(np.where(known, pos, -1)).groupby(data[sid].to_numpy()) \
+            .transform("max").to_numpy()
+        after = pos > last
+    else:
+        after = np.arange(len(data)) > (np.flatnonzero(known)[-1] if known.any() else -1)
+    if not after.any():
+        return data, None
+    return data[~after], data[after].drop(columns=[target])
+
+
+def _fill(args, data, layout: dict):
+    """``--fill``: put the data on its regular time grid and fill gaps and NaN."""
+    fill = getattr(args, "fill", "none")
+    if fill == "none":
+        return data
+    from .preprocessing import regularize
+
+    return regularize(data, freq=layout.get("freq"), fill=fill, id_col=layout["id_col"],
+                      time_col=layout["time_col"])
 
 
 # --------------------------------------------------------------------------- outputs
 def _long(obj, layout: dict) -> pd.DataFrame:
-    """A forecast or history (Series or long frame) as columns ``id, time, values...``."""
+    """A forecast or history (Series or frame) as columns ``[id,] time, values...``, the
+    time column as it came (dates, or integers such as years)."""
     if isinstance(obj, pd.Series):
         obj = obj.to_frame(layout["target"])
-    if isinstance(obj.index, pd.RangeIndex):
+    if layout["time_col"] in obj.columns:
         return obj.reset_index(drop=True)
     return obj.rename_axis(layout["time_col"]).reset_index()
 
 
-def _forecast_table(model, layout: dict, coverage: float) -> pd.DataFrame:
-    """Point forecasts and, where the model gives them, prediction interval bounds."""
-    table = _long(model.predict(), layout)
+def _forecast_table(model, layout: dict, coverage: float, future=None) -> pd.DataFrame:
+    """Point forecasts and, where the model gives them, prediction interval bounds;
+    ``future`` holds the covariates of the forecast period."""
+    X = future if getattr(model, "covariates_", None) else None
+    table = _long(model.predict(X=X), layout)
     try:
-        bounds = _long(model.predict_interval(coverage=coverage), layout)
+        bounds = _long(model.predict_interval(X=X, coverage=coverage), layout)
     except (NotImplementedError, ValueError) as exc:
         _note(f"no prediction interval: {exc}")
         return table
     return table.join(bounds.drop(columns=list(table.columns[:-1])))
 
 
-def _plot_forecast(data, table: pd.DataFrame, layout: dict, path, n_series: int = 3):
+def _plot_forecast(data, table: pd.DataFrame, layout: dict, path, model_name="model",
+                   coverage=None):
     """History (its last part) and forecast, with the interval band, per series."""
-    try:
-        from matplotlib.figure import Figure
-    except ImportError as exc:
-        raise ImportError("plots need matplotlib: pip install tsrnn[plot]") from exc
-    t, y, sid = layout["time_col"], layout["target"], layout["id_col"]
-    history = _long(data, layout)
-    groups = [(None, history, table)] if sid not in table.columns else \
-        [(k, history[history[sid] == k], part)
-         for k, part in table.groupby(sid, sort=False)][:n_series]
-    fig = Figure(figsize=(9, 2.8 * len(groups)), layout="constrained")
-    for ax, (key, past, future) in zip(fig.subplots(len(groups), 1, squeeze=False)[:, 0],
-                                       groups):
-        past = past.tail(max(4 * len(future), 96))
-        ax.plot(past[t], past[y], color="black", label="history")
-        ax.plot(future[t], future[y], marker=".", color="tab:blue", label="forecast")
-        if f"{y}_lower" in future.columns:
-            ax.fill_between(future[t], future[f"{y}_lower"], future[f"{y}_upper"],
-                            color="tab:blue", alpha=0.2, label="interval")
-        ax.set_title(y if key is None else f"{y}: {key}")
-        ax.tick_params(axis="x", labelrotation=30)
-    fig.axes[0].legend(loc="best", fontsize="small")
-    fig.savefig(path)
-    return path
+    from ._plots import plot_forecast
+
+    return plot_forecast(path, _long(data, layout), table, layout, model_name, coverage)
 
 
 def _show_board(args, board: pd.DataFrame) -> None:
@@ -205,15 +246,16 @@ def _wants_plot(args) -> bool:
 
 # -------------------------------------------------------------------------- commands
 def _cmd_forecast(args) -> None:
-    data, layout = _load(args)
-    season = _season_length(args, data, layout)
-    model = _make_model(args.model, args.horizon, season, layout, _net(args)).fit(data)
-    table = _forecast_table(model, layout, args.coverage)
+    data, layout, future = _load(args)
+    season, _ = _season_length(args, data, layout)
+    model = _make_model(args.model, args.horizon, season, layout, _net(args),
+                        _names(args.future_covariates)).fit(data)
+    table = _forecast_table(model, layout, args.coverage, future)
     table.to_csv(args.out, index=False)
     written = [args.out]
     if _wants_plot(args):
         plot = args.plot or str(Path(args.out).with_suffix(".png"))
-        written.append(_plot_forecast(data, table, layout, plot))
+        written.append(_plot_forecast(data, table, layout, plot, args.model, args.coverage))
     with pd.option_context("display.width", 120):
         _say(args, table.to_string(max_rows=30, index=False))
     _say(args, "wrote " + " and ".join(str(p) for p in written))
@@ -222,14 +264,15 @@ def _cmd_forecast(args) -> None:
 def _cmd_compare(args) -> None:
     from .model_selection import compare
 
-    data, layout = _load(args)
-    season = _season_length(args, data, layout)
-    models = {n: _make_model(n, args.horizon, season, layout, _net(args))
+    data, layout, _ = _load(args)
+    season, resolved = _season_length(args, data, layout)
+    models = {n: _make_model(n, args.horizon, season, layout, _net(args),
+                             _names(args.future_covariates))
               for n in _model_names(args.models)}
     _say(args, f"backtesting {len(models)} model(s) on the last {args.folds} x "
-               f"{args.horizon} steps (season length {season})")
+               f"{args.horizon} steps (season length {resolved})")
     board = compare(models, data, n_origins=args.folds, refit=not args.no_refit,
-                    season_length=season, plot=args.plot)
+                    season_length=season, plot=args.plot, coverage=args.coverage)
     _show_board(args, board)
     if args.out:
         board.to_csv(args.out)
@@ -240,14 +283,22 @@ def _cmd_tune(args) -> None:
     from .model_selection import ExpandingWindowSplit
     from .tuning import OptunaSearchCV
 
-    data, layout = _load(args)
-    model = _make_model(args.model, args.horizon, 1, layout, {**_net(args), "verbose": False})
+    data, layout, _ = _load(args)
+    model = _make_model(args.model, args.horizon, 1, layout, {**_net(args), "verbose": False},
+                        _names(args.future_covariates))
     cv = ExpandingWindowSplit(n_splits=args.folds, test_size=args.horizon,
                               id_col=layout["id_col"], time_col=layout["time_col"])
     study = args.study or (f"tsrnn-{args.model}-h{args.horizon}" if args.storage else None)
     search = OptunaSearchCV(model, n_trials=args.trials, timeout=args.timeout, cv=cv,
                             storage=args.storage, study_name=study, random_state=args.seed,
-                            refit=False, verbose=not args.quiet).fit(data)
+                            refit=False, verbose=not args.quiet)
+    try:
+        search.fit(data)
+    except Exception as exc:  # a database that cannot be used: the user's URL
+        if not type(exc).__module__.startswith(("sqlalchemy", "optuna.storages")):
+            raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ValueError(f"cannot use --storage {args.storage!r}: {first}") from None
     states = search.results_["state"].value_counts().to_dict()
     print(f"best score (-MASE, {args.folds}-fold): {search.best_score_:.4f}  trials: {states}"
           + (f"  study: {study!r} in {args.storage}" if args.storage else ""))
@@ -259,7 +310,7 @@ class _Demo(NamedTuple):
     data: object
     layout: dict
     horizon: int
-    season: int
+    season: object  # "auto" (from the frequency) or an int
     folds: int
     net: dict  # neural forecaster parameters
     title: str
@@ -268,31 +319,34 @@ class _Demo(NamedTuple):
 def _demo_setup(dataset: str, fast: bool) -> _Demo:
     from .datasets import load_ett, load_m4_finance
 
-    net = dict(window=48, hidden_size=16, max_epochs=2) if fast else \
-        dict(hidden_size=64, max_epochs=20, patience=4)
+    net = {"window": 48, "hidden_size": 16, "max_epochs": 2} if fast else \
+        {"hidden_size": 64, "max_epochs": 20, "patience": 4}
     net.update(batch_size=64, lr=3e-3, random_state=0, device="auto")
     if dataset == "ett":
         n = 600 if fast else 2000
-        return _Demo(load_ett()["OT"].iloc[-n:], dict(target="OT", time_col="date",
-                     id_col="unique_id"), 24, 24, 3 if fast else 7,
+        return _Demo(load_ett()["OT"].iloc[-n:], {"target": "OT", "time_col": "date",
+                     "id_col": "unique_id"}, 24, "auto", 3 if fast else 7,
                      {"window": 96, "scaler": "standard", **net},
                      f"ETTh1 oil temperature (OT), last {n} hours")
     data = load_m4_finance()
     if fast:
         data = data[data["unique_id"].isin(data["unique_id"].unique()[:4])]
         data = data.groupby("unique_id").tail(200).reset_index(drop=True)
-    return _Demo(data, dict(target="y", time_col="ds", id_col="unique_id"), 13, 1, 3,
+    return _Demo(data, {"target": "y", "time_col": "ds", "id_col": "unique_id"}, 13, 1, 3,
                  {"window": 26, **net}, f"{data['unique_id'].nunique()} weekly M4 finance "
                  "series (one network for all of them)")
 
 
 def _demo_models(args, demo: _Demo) -> dict:
-    names = ["naive", "snaive" if demo.season > 1 else "drift", "theta", "ets", "lstm", "gru"]
-    if args.fast:
+    # sub-daily data (ETTh1, hourly: a daily and a weekly cycle): MSTL instead of ETS
+    seasonal = "mstl" if demo.season == "auto" else "ets"
+    names = ["naive", "drift" if demo.season == 1 else "snaive", "theta", seasonal, "lstm",
+             "gru"]
+    if args.fast and seasonal == "ets":
         names.remove("ets")
     if importlib.util.find_spec("statsmodels") is None:
-        _note("statsmodels is not installed: no Theta or ETS (pip install tsrnn[stats]).")
-        names = [n for n in names if n not in ("theta", "ets")]
+        _note("statsmodels is not installed: no Theta, ETS or MSTL (pip install tsrnn[stats]).")
+        names = [n for n in names if n not in STATISTICAL]
     net = {**demo.net, "verbose": not args.quiet}
     return {n: _make_model(n, demo.horizon, demo.season, demo.layout, net) for n in names}
 
@@ -318,33 +372,123 @@ def _cmd_demo(args) -> None:
     table = _forecast_table(model, demo.layout, coverage=0.9)
     table.to_csv(out / "forecast.csv", index=False)
     if plot:
-        _plot_forecast(demo.data, table, demo.layout, out / "forecast.png")
+        _plot_forecast(demo.data, table, demo.layout, out / "forecast.png", board.index[0],
+                       0.9)
     written = ["leaderboard.csv", "forecast.csv"] + (["backtest.png", "forecast.png"] * plot)
     _say(args, f"wrote {', '.join(written)} in {out}/")
 
 
 # ---------------------------------------------------------------------------- parser
+def _int_at_least(minimum: int, name: str):
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < minimum:
+            raise argparse.ArgumentTypeError(f"{name} must be an integer >= {minimum}, got "
+                                             f"{text}")
+        return value
+    return parse
+
+
+def _fraction(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = None
+    if value is None or not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"coverage must be a number strictly between 0 and "
+                                         f"1 (e.g. 0.9), got {text}")
+    return value
+
+
+def _frequency(text):
+    try:
+        pd.tseries.frequencies.to_offset(text)
+    except (ValueError, TypeError):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a pandas frequency (e.g. 30min, "
+                                         "h, D, B, W-SUN, MS, QS, YS)") from None
+    return text
+
+
+def _device(text):
+    from ._validation import DeviceName
+
+    if not DeviceName().is_satisfied_by(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a device: choose auto, cpu, cuda, "
+                                         "cuda:N or mps")
+    return text
+
+
+def _storage_url(text):
+    """A database URL that SQLAlchemy can parse, with an existing folder for SQLite."""
+    if "://" not in text:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a database URL (e.g. "
+                                         "sqlite:///study.db, postgresql://user@host/db)")
+    try:
+        from sqlalchemy.engine import make_url
+
+        url = make_url(text)
+    except ImportError:
+        return text
+    except Exception as exc:  # noqa: BLE001 - sqlalchemy's ArgumentError and the like
+        raise argparse.ArgumentTypeError(f"{text!r} is not a database URL: {exc}") from None
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        folder = Path(url.database).parent
+        if not folder.is_dir():
+            raise argparse.ArgumentTypeError(f"the folder {str(folder)!r} of {text!r} does "
+                                             "not exist")
+    return text
+
+
 def _data_args(p: argparse.ArgumentParser, season: bool = True) -> None:
     p.add_argument("data", metavar="DATA.csv", help="CSV file, one row per time step")
     p.add_argument("--target", required=True, help="column to forecast")
     p.add_argument("--time-col", default=None,
-                   help="time column (default: 'ds' if present, else the first column)")
+                   help="time column (default: 'ds' if present, else the first column); "
+                        "dates, or integers (such as years), kept as they came")
     p.add_argument("--id-col", default=None,
                    help="series id column: the CSV holds many series in long format")
-    p.add_argument("--horizon", type=int, required=True, help="steps to forecast")
+    p.add_argument("--horizon", type=_int_at_least(1, "horizon"), required=True,
+                   help="steps to forecast")
+    p.add_argument("--freq", type=_frequency, default=None,
+                   help="frequency of the time column (pandas alias: 30min, h, D, B, "
+                        "W-SUN, MS...; default: inferred)")
+    p.add_argument("--fill", choices=FILLS, default="none",
+                   help="missing timestamps and values: none (an error names the first), "
+                        "ffill, interpolate or zero (default none)")
+    p.add_argument("--covariates", default=None,
+                   help="comma-separated covariate columns, known only up to now (used by "
+                        "the neural models)")
+    p.add_argument("--future-covariates", default=None,
+                   help="comma-separated covariate columns known in advance (calendar, "
+                        "prices): rows after the last target value give their future values "
+                        "(used by the neural models and arima)")
     if season:
-        p.add_argument("--season-length", type=int, default=None,
-                       help="season m of snaive, arima, ets, theta and MASE (default: from "
-                            "the frequency: 24 hourly, 7 daily, 5 business daily, 12 monthly, "
-                            "4 quarterly, else 1)")
+        p.add_argument("--season-length", type=_int_at_least(1, "season length"),
+                       default=None,
+                       help="season m of snaive, naive2, arima, ets, theta and MASE; mstl's "
+                            "only season (default: from the frequency: 48 half-hourly, 24 "
+                            "hourly, 7 daily, 5 business daily, 52 weekly, 12 monthly, 4 "
+                            "quarterly, else 1; mstl also takes the weekly season of "
+                            "sub-daily data)")
 
 
 def _neural_args(p: argparse.ArgumentParser, epochs: int = 20) -> None:
-    p.add_argument("--epochs", type=int, default=epochs,
+    p.add_argument("--epochs", type=_int_at_least(1, "epochs"), default=epochs,
                    help=f"max_epochs of neural models (default {epochs})")
-    p.add_argument("--window", type=int, default=None,
+    p.add_argument("--window", type=_int_at_least(1, "window"), default=None,
                    help="past steps a neural model reads (default: max(2 * horizon, 8))")
-    p.add_argument("--device", default="auto", help="auto (CUDA if present), cpu or cuda")
+    p.add_argument("--hidden-size", type=_int_at_least(1, "hidden size"), default=None,
+                   help="units per recurrent layer (default: the model's, 64)")
+    p.add_argument("--num-layers", type=_int_at_least(1, "num layers"), default=None,
+                   help="stacked recurrent layers (default: the model's, 1)")
+    p.add_argument("--patience", type=_int_at_least(1, "patience"), default=None,
+                   help="early stopping: epochs without improvement of the validation "
+                        "loss (default: no early stopping)")
+    p.add_argument("--device", type=_device, default="auto",
+                   help="auto (CUDA if present), cpu, cuda, cuda:N or mps")
     p.add_argument("--seed", type=int, default=0, help="random_state (default 0)")
 
 
@@ -354,6 +498,8 @@ def build_parser() -> argparse.ArgumentParser:
                      "networks and classical baselines.")
     parser.add_argument("--quiet", action="store_true",
                         help="no progress bars or messages (results are still printed)")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the traceback of an unexpected error")
     parser.add_argument("--threads", type=int, default=1,
                         help="torch CPU threads (default 1, fastest for small recurrent "
                              "networks, above all on a busy machine; 0: torch's default)")
@@ -372,7 +518,7 @@ def build_parser() -> argparse.ArgumentParser:
     _data_args(fc)
     fc.add_argument("--model", choices=MODELS, default="lstm", help="(default lstm)")
     _neural_args(fc)
-    fc.add_argument("--coverage", type=float, default=0.9,
+    fc.add_argument("--coverage", type=_fraction, default=0.9,
                     help="nominal coverage of the prediction interval (default 0.9)")
     fc.add_argument("--out", default="forecast.csv", help="forecast CSV (default forecast.csv)")
     fc.add_argument("--plot", default=None, help="PNG file (default: --out with .png)")
@@ -384,7 +530,11 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--models", default="naive,snaive,lstm",
                      help=f"comma-separated, from {','.join(MODELS)} (default "
                           "naive,snaive,lstm)")
-    cmp.add_argument("--folds", type=int, default=3, help="rolling origins (default 3)")
+    cmp.add_argument("--folds", type=_int_at_least(1, "folds"), default=3,
+                     help="rolling origins (default 3)")
+    cmp.add_argument("--coverage", type=_fraction, default=None,
+                     help="also score prediction intervals of this coverage (coverage, "
+                          "width, msis)")
     cmp.add_argument("--no-refit", action="store_true",
                      help="fit once on the first fold, forecast later folds without refit")
     _neural_args(cmp)
@@ -395,10 +545,12 @@ def build_parser() -> argparse.ArgumentParser:
     tune = sub.add_parser("tune", help="search a neural model's hyperparameters (Optuna)")
     _data_args(tune, season=False)
     tune.add_argument("--model", choices=NEURAL, default="gru", help="(default gru)")
-    tune.add_argument("--trials", type=int, default=20, help="trials to add (default 20)")
+    tune.add_argument("--trials", type=_int_at_least(1, "trials"), default=20,
+                      help="trials to add (default 20)")
     tune.add_argument("--timeout", type=float, default=None, help="seconds")
-    tune.add_argument("--folds", type=int, default=2, help="time-based CV folds (default 2)")
-    tune.add_argument("--storage", default=None,
+    tune.add_argument("--folds", type=_int_at_least(1, "folds"), default=2,
+                      help="time-based CV folds (default 2)")
+    tune.add_argument("--storage", type=_storage_url, default=None,
                       help="Optuna storage URL, e.g. sqlite:///study.db (resumable)")
     tune.add_argument("--study", default=None, help="study name in --storage")
     _neural_args(tune, epochs=10)
@@ -437,7 +589,8 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 def main(argv: list | None = None) -> int:
     """Run the ``tsrnn`` command with ``argv`` (default ``sys.argv[1:]``); returns the
-    exit status: 0 on success, 2 on bad input (one ``tsrnn: error:`` line on stderr)."""
+    exit status: 0 on success, 2 on bad input (one ``tsrnn: error:`` line on stderr), 1 on
+    an unexpected internal error (one line; ``--debug`` raises it with its traceback)."""
     try:
         args = build_parser().parse_args(argv)
         with warnings.catch_warnings(), _torch_threads(args.threads):
@@ -449,11 +602,15 @@ def main(argv: list | None = None) -> int:
         print("tsrnn: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
-        if not _is_bad_input(exc):
+        text = " ".join(str(exc).split()) or type(exc).__name__
+        if _is_bad_input(exc):
+            print(f"tsrnn: error: {text}", file=sys.stderr)
+            return 2
+        if "--debug" in (sys.argv[1:] if argv is None else argv):
             raise
-        print(f"tsrnn: error: {' '.join(str(exc).split()) or type(exc).__name__}",
-              file=sys.stderr)
-        return 2
+        print(f"tsrnn: error: internal error ({type(exc).__name__}: {text}); please report "
+              "it, and rerun with --debug for the traceback", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -22,6 +22,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._validation import (StrOptions, ValidatedParams, check_finite, check_option,
                           check_positive_int, positive_int)
 from .windowing import view_windows, window_range
+from ._regularize import regularize  # noqa: F401 - the missing-data policy, public here
 
 FILLS = ("nan", "edge")
 

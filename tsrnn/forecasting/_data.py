@@ -510,10 +510,11 @@ def check_regular(panel: Panel, freq=None):
     if bad.any():
         i = int(np.argmax(bad))
         sid = panel.ids[codes[i]]
+        from ._calendars import gap_hint  # the fix that fits the calendar (weekends, holidays)
+
         raise ValueError(f"{_name(sid)} has gaps or irregular timestamps for frequency "
                          f"{step!r} (first missing: {expected[i]}, the data jumps to "
-                         f"{times[i + 1]}); fill or resample the gaps first, or pass the "
-                         "right freq=.")
+                         f"{times[i + 1]}); " + gap_hint(panel.index[codes[i]], step))
     return step
 
 
