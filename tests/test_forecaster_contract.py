@@ -40,6 +40,7 @@ TINY_PARAMS = {
     "ETSForecaster": {},
     "ThetaForecaster": {"season_length": 7},
     "MSTLForecaster": {},
+    "TransformedTargetForecaster": {"transform": "log1p"},
 }
 
 HORIZON = 3

@@ -10,6 +10,7 @@ _EXPORTS = {
     ".neural": ["GRUForecaster", "LSTMForecaster", "RNNForecaster"],
     ".statistical": ["ARIMAForecaster", "ETSForecaster", "ThetaForecaster"],
     ".mstl": ["MSTLForecaster"],
+    ".transform": ["TransformedTargetForecaster"],
     ".seasonality": ["season_lengths"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
