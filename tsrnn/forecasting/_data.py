@@ -63,6 +63,13 @@ class Panel:
                 setattr(self, name, block.copy())
         self.protect()
 
+    def sort_covariates(self) -> None:
+        """Put the covariate columns in the order of their names (as text)."""
+        order = sorted(range(len(self.covariate_names)), key=lambda j: str(self.covariate_names[j]))
+        if order != list(range(len(order))):
+            self.covariates = self.covariates[:, order]
+            self.covariate_names = [self.covariate_names[j] for j in order]
+
     def protect(self) -> None:
         """Make the arrays read-only: no model may write into the data it is given."""
         for block in (self.values, self.covariates):
@@ -213,8 +220,13 @@ def _pieces(data, spec: Spec, layout: str):
     return [(None, data)]
 
 
+def _plain(sid):
+    """A series id as the user wrote it (``10``, not ``np.int64(10)``)."""
+    return sid.item() if isinstance(sid, np.generic) else sid
+
+
 def _name(sid) -> str:
-    return "the series" if sid is None else f"series {sid!r}"
+    return "the series" if sid is None else f"series {_plain(sid)!r}"
 
 
 def _check_index(index: pd.Index, sid, unique: bool = True) -> pd.Index:
@@ -363,11 +375,11 @@ def _long_to_panel(data, spec: Spec, layout: str, targets, min_length: int) -> P
                                        "(first out of order: {t}); sort the data by time")):
         if bad.any():
             i = int(np.argmax(bad)) + 1
-            raise ValueError(f"series {uniques[codes[i]]!r} has " + what.format(t=times[i]) + ".")
+            raise ValueError(f"{_name(uniques[codes[i]])} has " + what.format(t=times[i]) + ".")
     lengths = np.bincount(codes, minlength=len(uniques))
     short = np.flatnonzero(lengths < min_length)
     if len(short):
-        names = ", ".join(f"{uniques[i]!r} ({lengths[i]})" for i in short[:5])
+        names = ", ".join(f"{_plain(uniques[i])!r} ({lengths[i]})" for i in short[:5])
         raise ValueError(f"{len(short)} series have fewer than {min_length} observations, "
                          f"the minimum: {names}{' ...' if len(short) > 5 else ''}.")
     missing = [t for t in targets if t not in columns]

@@ -152,6 +152,7 @@ class BaseForecaster(ValidatedParams, BaseEstimator):
         if isinstance(y, pd.Series):
             panel.layout = "series"  # a Series in, a Series out
         panel.own()  # fitted state never shares memory with the caller's data
+        panel.sort_covariates()  # one model whatever the order of the covariate columns
         self.freq_ = check_regular(panel, self.freq)
         self._check_magnitude(panel)
         self.targets_ = panel.targets
