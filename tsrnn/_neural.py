@@ -73,6 +73,12 @@ NEURAL_PARAMS = {
                    "Continue training the fitted network on the next ``fit`` instead of "
                    "starting over;\n        the data must keep the fitted shape (features, "
                    "targets, classes, horizon)."),
+    "n_threads": (None, [Interval(Integral, 1, None, closed="left"), None], "int or None",
+                  "Torch threads during ``fit`` and ``predict`` only (the caller's count is "
+                  "restored after).\n        None: one thread for a small network on CPU "
+                  "(batch x recurrent weights\n        <= 2**24: torch's threads cost more than "
+                  "they save there, many times more on a\n        busy machine), torch's own "
+                  "setting otherwise and on GPUs."),
     "verbose": (False, ["boolean"], "bool", "Show a progress bar (tqdm)."),
     "callbacks": (None, [list, tuple, None], "list of callables or None",
                   "Each is called as ``callback(epoch, record)`` after every epoch, "
@@ -142,7 +148,7 @@ class NeuralMixin(ValidatedParams):
             l1=self.l1, batch_size=self.batch_size, max_epochs=self.max_epochs,
             grad_clip=self.grad_clip, lr_schedule=self.lr_schedule, patience=self.patience,
             precision=self.precision_, verbose=self.verbose, callbacks=list(self.callbacks or []),
-            augment=augment, n_targets=n_targets)
+            augment=augment, n_targets=n_targets, n_threads=getattr(self, "n_threads", None))
 
     def _reuse_module(self) -> bool:
         return bool(self.warm_start) and hasattr(self, "module_")
@@ -168,7 +174,7 @@ class NeuralMixin(ValidatedParams):
 
     def _predict_tensor(self, samples, out_shape=None) -> np.ndarray:
         out = engine.predict(self.module_, samples, self.device_, self.precision_,
-                             out_shape=out_shape)
+                             out_shape=out_shape, n_threads=getattr(self, "n_threads", None))
         return out.cpu().numpy().astype(np.float64)
 
     def _to_device(self, array) -> torch.Tensor:

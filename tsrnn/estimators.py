@@ -42,7 +42,7 @@ class _WindowEstimator(NeuralMixin, BaseEstimator):
                  weight_decay=0.0, l1=0.0, batch_size=64, max_epochs=50, grad_clip=1.0,
                  lr_schedule=None, validation_fraction=0.0, patience=None, augment=None,
                  device="auto", precision=32, random_state=None, warm_start=False,
-                 verbose=False, callbacks=None):
+                 n_threads=None, verbose=False, callbacks=None):
         self.hidden_size = hidden_size
         self.num_layers = num_layers
         self.dropout = dropout
@@ -65,6 +65,7 @@ class _WindowEstimator(NeuralMixin, BaseEstimator):
         self.precision = precision
         self.random_state = random_state
         self.warm_start = warm_start
+        self.n_threads = n_threads
         self.verbose = verbose
         self.callbacks = callbacks
 

@@ -53,8 +53,8 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
                  loss="mse", optimizer="adam", lr=1e-3, weight_decay=0.0, l1=0.0,
                  batch_size=64, max_epochs=50, grad_clip=1.0, lr_schedule=None,
                  validation_fraction=0.1, patience=None, augment=None, device="auto",
-                 precision=32, random_state=None, warm_start=False, verbose=False,
-                 callbacks=None):
+                 precision=32, random_state=None, warm_start=False, n_threads=None,
+                 verbose=False, callbacks=None):
         self.horizon = horizon
         self.window = window
         self.strategy = strategy
@@ -85,6 +85,7 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         self.precision = precision
         self.random_state = random_state
         self.warm_start = warm_start
+        self.n_threads = n_threads
         self.verbose = verbose
         self.callbacks = callbacks
 
