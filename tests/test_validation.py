@@ -368,3 +368,23 @@ def test_augmenters_and_transformers_use_the_same_constraints():
                 obj.fit(np.arange(5.0))
             else:
                 obj.check_task("classification", None, 1)
+
+
+def test_a_gap_in_business_days_is_reported_at_the_missing_weekday():
+    index = pd.bdate_range("2024-01-01", periods=30)
+    y = pd.Series(np.arange(30.0), index=index).drop(index[10])  # Monday 2024-01-15
+    with pytest.raises(ValueError, match="first missing business day: 2024-01-15 00:00:00; "
+                                         "pass freq='B'"):
+        NaiveForecaster().fit(y)
+
+
+def test_scoring_data_inside_the_training_period_warns():
+    y = _daily(60)
+    model = NaiveForecaster(horizon=2).fit(y.iloc[:40])
+    with pytest.warns(UserWarning, match=r"score\(\): the series starts at 2024-01-31 00:00:00, "
+                                         r"within the training data \(which ends at "
+                                         r"2024-02-09"):
+        model.score(y.iloc[30:])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.score(y.iloc[40:])  # what follows the training data: no warning

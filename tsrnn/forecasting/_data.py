@@ -297,6 +297,13 @@ def _irregularity(index: pd.Index) -> str:
         return f" (only {len(index)} timestamps)"
     steps = pd.Series(index[1:] - index[:-1])
     usual = steps.mode().iloc[0]
+    if isinstance(index, pd.DatetimeIndex) and usual == pd.Timedelta(days=1) and \
+            (index.day_of_week < 5).all():  # weekdays only: business days, not a weekend gap
+        expected = index[:-1] + pd.offsets.BDay()
+        pos = int(np.argmax(np.asarray(expected != index[1:]))) + 1
+        return (f" (business days with a gap: {index[pos - 1]} is followed by {index[pos]}; "
+                f"first missing business day: {expected[pos - 1]}; pass freq='B', or "
+                "freq=pd.offsets.CustomBusinessDay(holidays=[...]) for exchange holidays)")
     pos = int(np.argmax((steps != usual).to_numpy())) + 1
     return (f" (irregular spacing: {index[pos - 1]} is followed by {index[pos]}, while the "
             f"usual step is {usual}; first missing timestamp: {index[pos - 1] + usual})")

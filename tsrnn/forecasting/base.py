@@ -20,6 +20,7 @@ time series (and any covariate columns); with ``y`` given, ``y`` is the target s
 
 from __future__ import annotations
 
+import warnings
 from datetime import timedelta
 
 import numpy as np
@@ -319,6 +320,7 @@ class BaseForecaster(ValidatedParams, BaseEstimator):
         test = to_panel(_combine(X, y, spec), spec, fitted_targets=self.targets_)
         test = self._check_new(test, "the data to score")
         check_regular(test, self.freq_)  # a gap would misalign the origins
+        _warn_overlap(self.train_panel_, test)
         hist, actual, scale = _rolling_origins(self, test)
         values = self._predict(hist, self.horizon_, _origin_future(self, hist, actual))
         errors = np.abs(values - actual["values"])  # NaN where the horizon is partial
@@ -327,6 +329,29 @@ class BaseForecaster(ValidatedParams, BaseEstimator):
 
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "train_panel_")
+
+
+def _warn_overlap(train: Panel, test: Panel) -> None:
+    """Warn when a scored series starts within its own training data (in-sample scores)."""
+    where = {sid: i for i, sid in enumerate(train.ids)}
+    j = np.array([where.get(sid, -1) for sid in test.ids], dtype=np.int64)
+    known = np.flatnonzero(j >= 0)
+    if not len(known):
+        return
+    firsts = test.all_times()[test.offsets[known]]
+    lasts = train.all_times()[train.offsets[j[known]] + train.lengths[j[known]] - 1]
+    try:
+        inside = np.asarray(firsts <= lasts, dtype=bool)
+    except TypeError:  # timestamps that do not compare: nothing to say
+        return
+    if inside.any():
+        k = int(np.argmax(inside))
+        sid = test.ids[known[k]]
+        name = "the series" if sid is None else f"series {sid!r}"
+        warnings.warn(f"score(): {name} starts at {firsts[k]}, within the training data (which "
+                      f"ends at {lasts[k]}), so part of the score is in-sample; score data "
+                      "that follows the training period (a time-series split).", UserWarning,
+                      stacklevel=3)
 
 
 def _pieces_by_id(X, spec: Spec):
