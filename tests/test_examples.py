@@ -20,6 +20,10 @@ EXPECTED = {
                         "TimeShift is refused for forecasting"],
     "baselines_comparison.py": ["seasonal naive", "theta", "lstm", "mean absolute error by"],
     "gpu_mixed_precision.py": ["precision=bf16", "precision=  16", "same forecast: True"],
+    "stock_holidays.py": ["fix: weekdays are missing", "CustomBusinessDay(holidays=",
+                          "-> 5 days", "arima + calendar", "msis"],
+    "halfhourly_load.py": ["MSTL seasons from the frequency: (48, 336)", "lstm + calendar",
+                           "covariates given at every origin", "msis"],
 }
 
 

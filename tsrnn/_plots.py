@@ -69,6 +69,8 @@ def plot_backtests(path, data, forecasts: dict, forecaster, n_series: int,
     fig, axes = _figure(len(ids))
     colours = [f"C{k}" for k in range(10)]
     n_folds = int(rows["fold"].max()) + 1
+    panel = isinstance(data, pd.DataFrame) and (id_col in data.columns or
+                                                isinstance(data.index, pd.MultiIndex))
     for ax, sid in zip(axes, ids):
         mine = rows[rows[id_col] == sid]
         first = mine[time_col].min()
@@ -94,11 +96,8 @@ def plot_backtests(path, data, forecasts: dict, forecaster, n_series: int,
                                     label=f"{name} {coverage:.0%} interval")
         for fold, fold_rows in mine.groupby("fold"):
             ax.axvline(fold_rows[time_col].min(), color="grey", ls=":", lw=0.8)
-        ax.set_title(f"{target}" + ("" if sid is None or len(ids) == 1 and
-                                    not isinstance(data, pd.DataFrame) else f": {sid}"),
-                     fontsize="medium")
-    time_label = data.index.name if isinstance(data, pd.Series) and data.index.name else \
-        time_col
+        ax.set_title(f"{target}: {sid}" if panel else str(target), fontsize="medium")
+    time_label = time_col if panel or not data.index.name else data.index.name
     _finish(fig, axes, time_label, target, f"Backtest: {n_folds} fold(s), origins dotted")
     fig.savefig(path)
 

@@ -298,7 +298,9 @@ class Naive2Forecaster(_Seasonal):
         Season length ``m`` (M4: 1 weekly, 4 quarterly, 12 monthly, 24 hourly);
         ``"auto"`` takes the main season of the data's frequency (see
         :mod:`tsrnn.forecasting.seasonality`; 52 for weekly data, where M4 used 1). A
-        series shorter than three seasons is forecast naively.
+        series shorter than three seasons is forecast naively; so is, with a warning, a
+        seasonal series with non-positive values under ``"auto"`` (an explicit season
+        raises a ValueError instead).
 
     Attributes
     ----------
@@ -326,9 +328,15 @@ class Naive2Forecaster(_Seasonal):
             future = np.stack([naive2_forecast(x[:, j], length, m)
                                for j in range(x.shape[1])], axis=1)
         except ValueError:  # the only one left after validation: seasonal, not positive
-            raise ValueError(f"it tests seasonal with season_length={m} but has non-positive "
-                             "values; the multiplicative decomposition of Naive2 needs "
-                             "positive data.") from None
+            if self._explicit_season() is not None:
+                raise ValueError(f"it tests seasonal with season_length={m} but has "
+                                 "non-positive values; the multiplicative decomposition of "
+                                 "Naive2 needs positive data.") from None
+            warnings.warn(f"{type(self).__name__}: a series tests seasonal with season {m} "
+                          "but has non-positive values, which the multiplicative "
+                          "decomposition of Naive2 cannot take; it is forecast naively.",
+                          UserWarning, stacklevel=6)
+            return np.ones((length, x.shape[1]))
         last = np.broadcast_to(x[-1], future.shape)
         return np.divide(future, last, out=np.ones_like(future), where=last != 0)
 
