@@ -51,8 +51,8 @@ def test_sliding_split_positions():
 @pytest.mark.parametrize("cv, match", [
     (ExpandingWindowSplit(n_splits=3, test_size=3, min_train_size=2), "11 are needed"),
     (SlidingWindowSplit(n_splits=2, train_size=5, test_size=2, gap=1), "10 are needed"),
-    (ExpandingWindowSplit(n_splits=0), "n_splits must be an integer >= 1"),
-    (ExpandingWindowSplit(gap=-1), "gap must be an integer >= 0"),
+    (ExpandingWindowSplit(n_splits=0), r"'n_splits' parameter of ExpandingWindowSplit must be an int in the range \[1, inf\)"),
+    (ExpandingWindowSplit(gap=-1), r"'gap' parameter of ExpandingWindowSplit must be an int in the range \[0, inf\)"),
 ])
 def test_too_few_timestamps_or_bad_params(cv, match):
     with pytest.raises(ValueError, match=match):

@@ -17,7 +17,7 @@ from . import engine
 from ._validation import (DeviceName, Integral, Interval, Options, Real, StrOptions,
                           ValidatedParams, check_option, positive_int)
 from .augment import Augmenter, as_augmenter
-from .nn import CELLS, POOLINGS
+from .nn import CELLS
 
 # The one table of the neural hyperparameters: name -> (default, constraints, doc).
 # It gives the constraints checked by ``fit`` (``NEURAL_CONSTRAINTS``), the defaults

@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from ._validation import check_option, check_positive_int
+from ._validation import (Integral, Interval, StrOptions, ValidatedParams,
+                          check_positive_int, positive_int, validate_params)
 from .forecasting.seasonality import resolve_season_length
 
 __all__ = ["BacktestResult", "ExpandingWindowSplit", "SlidingWindowSplit", "backtest",
@@ -75,8 +76,20 @@ def _timeline(X, id_col: str, time_col: str, align: str = "time") -> np.ndarray:
     return pd.factorize(times, sort=True)[0]
 
 
-class _WindowSplit:
+class _WindowSplit(ValidatedParams):
     """Shared logic: folds are windows of distinct timestamps; rows are yielded by position."""
+
+    # checked at the start of split(), like an estimator's parameters at fit
+    _parameter_constraints = {
+        "n_splits": [positive_int()],
+        "test_size": [positive_int()],
+        "gap": [Interval(Integral, 0, None, closed="left")],
+        "min_train_size": [positive_int(), None],
+        "train_size": [positive_int()],
+        "id_col": [str, Integral],
+        "time_col": [str, Integral],
+        "align": [StrOptions({"time", "end"})],
+    }
 
     def split(self, X, y=None, groups=None):
         """Yield ``(train, test)`` arrays of row positions, one pair per fold, oldest first.
@@ -88,8 +101,8 @@ class _WindowSplit:
         y, groups : ignored
             For scikit-learn compatibility.
         """
+        validate_params(self)
         align = getattr(self, "align", "time")
-        check_option(align, "align", ("time", "end"))
         codes = _timeline(X, self.id_col, self.time_col, align)
         if len(codes) == 0:
             raise ValueError("cannot split empty data.")
