@@ -207,14 +207,14 @@ def test_classical_forecaster_on_a_panel_with_a_panel_splitter():
     (dict(param_distributions={"nope": IntDistribution(1, 2)}), ValueError, "'nope'"),
     (dict(param_distributions={"a": [1, 2]}), TypeError, "optuna Float-, Int-"),
     (dict(param_distributions={}), TypeError, "non-empty dict"),
-    (dict(pruner="sometimes"), ValueError, "pruner='sometimes'"),
-    (dict(n_trials=0), ValueError, "n_trials must be an integer >= 1"),
+    (dict(pruner="sometimes"), ValueError, "'pruner' parameter of OptunaSearchCV must be"),
+    (dict(n_trials=0), ValueError, r"'n_trials' parameter .* must be an int in the range \[1, inf\)"),
     (dict(n_trials=None), ValueError, "would not end"),
-    (dict(timeout=-1), ValueError, "timeout must be positive"),
-    (dict(cv=1), ValueError, "cv must be an integer >= 2"),
-    (dict(cv="time"), ValueError, "Expected `cv` as an integer"),
-    (dict(n_jobs=0), ValueError, "n_jobs must be"),
-    (dict(random_state=-1), ValueError, "random_state must be"),
+    (dict(timeout=-1), ValueError, r"'timeout' parameter .* must be a float in the range \(0.0, inf\)"),
+    (dict(cv=1), ValueError, r"'cv' parameter .* must be an int in the range \[2, inf\)"),
+    (dict(cv="time"), ValueError, "'cv' parameter of OptunaSearchCV must be"),
+    (dict(n_jobs=0), ValueError, "'n_jobs' parameter of OptunaSearchCV must be"),
+    (dict(random_state=-1), ValueError, "'random_state' parameter of OptunaSearchCV must be"),
 ])
 def test_bad_parameters(data, kwargs, error, match):
     kwargs = {"param_distributions": {"a": IntDistribution(0, 3)}, **kwargs}

@@ -34,7 +34,8 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ._neural import NeuralMixin
-from ._validation import check_positive_int
+from ._validation import (HasMethods, Integral, Interval, Options, Real, StrOptions,
+                          check_positive_int, positive_int, validate_params)
 from .exceptions import TrainingDivergedError
 from .forecasting.base import BaseForecaster
 
@@ -244,6 +245,25 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
     (2,)
     """
 
+    # checked at the start of fit (the search space and cv by their own checks after)
+    _parameter_constraints = {
+        "estimator": [HasMethods(["fit", "get_params"])],
+        "param_distributions": [dict, callable, None],
+        "n_trials": [positive_int(), None],
+        "timeout": [Interval(Real, 0, None, closed="neither"), None],
+        "cv": [Interval(Integral, 2, None, closed="left"), HasMethods(["split", "get_n_splits"]),
+               list, tuple],
+        "scoring": [str, callable, list, tuple, dict, None],
+        "pruner": [StrOptions({"median", "hyperband"}), HasMethods(["prune"]), None],
+        "storage": [str, HasMethods(["create_new_study"]), None],
+        "study_name": [str, None],
+        "load_if_exists": ["boolean"],
+        "n_jobs": [positive_int(), Options(Integral, {-1})],
+        "random_state": [Interval(Integral, 0, None, closed="left"), None],
+        "refit": ["boolean"],
+        "verbose": ["boolean"],
+    }
+
     def __init__(self, estimator, param_distributions=None, n_trials=20, timeout=None, cv=3,
                  scoring=None, pruner="median", storage=None, study_name=None,
                  load_if_exists=True, n_jobs=1, random_state=None, refit=True, verbose=False):
@@ -343,6 +363,7 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         -------
         self
         """
+        validate_params(self)
         n_jobs, space = self._check_params(), self._check_space()
         splits = list(self._check_cv().split(X, y))
         self.scorer_ = check_scoring(self.estimator, scoring=self.scoring)
