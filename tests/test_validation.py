@@ -388,3 +388,16 @@ def test_scoring_data_inside_the_training_period_warns():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         model.score(y.iloc[40:])  # what follows the training data: no warning
+
+
+def test_an_unknown_frequency_alias_is_named():
+    with pytest.raises(ValueError, match="freq='xyz' is not a frequency pandas knows"):
+        NaiveForecaster(freq="xyz").fit(_daily())
+
+
+def test_a_forecast_beyond_representable_timestamps_names_the_horizon():
+    y = pd.Series([1.0, 2.0, 3.0], index=pd.date_range("2262-04-01", periods=3, freq="D",
+                                                          unit="ns"), name="y")
+    model = NaiveForecaster(horizon=30).fit(y)
+    with pytest.raises(ValueError, match="a forecast of 30 steps reaches beyond the timestamps"):
+        model.predict()

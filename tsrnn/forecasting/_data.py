@@ -262,7 +262,7 @@ def infer_step(indexes: list, freq=None):
     first = indexes[0]
     if freq is not None:
         return freq if isinstance(first, (pd.RangeIndex, pd.Index)) and \
-            pd.api.types.is_integer_dtype(first.dtype) else pd.tseries.frequencies.to_offset(freq)
+            pd.api.types.is_integer_dtype(first.dtype) else _to_offset(freq)
     if isinstance(first, pd.PeriodIndex):
         return first.freq
     if not isinstance(first, pd.DatetimeIndex):
@@ -280,6 +280,15 @@ def infer_step(indexes: list, freq=None):
     raise ValueError("cannot infer the frequency of the time index"
                      f"{_irregularity(max(indexes, key=len))}; pass freq= "
                      "(e.g. 'h', 'D', 'W-SUN') or fill the gaps first.")
+
+
+def _to_offset(freq):
+    """``freq`` as a pandas offset, or a ValueError naming it."""
+    try:
+        return pd.tseries.frequencies.to_offset(freq)
+    except (ValueError, TypeError):
+        raise ValueError(f"freq={freq!r} is not a frequency pandas knows; use an alias such as "
+                         "'h', 'D', 'B', 'W-SUN', 'MS' or 'ME', or a pandas offset.") from None
 
 
 def _infer(index: pd.DatetimeIndex):

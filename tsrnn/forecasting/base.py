@@ -20,6 +20,7 @@ time series (and any covariate columns); with ``y`` given, ``y`` is the target s
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from datetime import timedelta
 
@@ -241,7 +242,8 @@ class BaseForecaster(ValidatedParams, BaseEstimator):
         lookup = {sid: frame for sid, frame in _pieces_by_id(X, spec)}
         out = np.empty((len(panel.ids), horizon, len(names)))
         for i, (sid, index) in enumerate(zip(panel.ids, panel.index)):
-            wanted = future_index(index[-1], self.freq_, horizon, index)
+            with _representable(horizon):
+                wanted = future_index(index[-1], self.freq_, horizon, index)
             frame = lookup.get(sid)
             rows = None if frame is None else frame.reindex(wanted)[names]
             if rows is not None and np.isinf(rows.to_numpy(dtype=np.float64)).any():
@@ -276,7 +278,8 @@ class BaseForecaster(ValidatedParams, BaseEstimator):
         panel = self._history(X, y)
         horizon = self.horizon_ if horizon is None else check_positive_int(horizon, "horizon")
         values = self._predict(panel, horizon, self._future(X, panel, horizon))
-        return from_forecasts(values, panel, self.freq_, horizon, spec=self._spec())
+        with _representable(horizon):
+            return from_forecasts(values, panel, self.freq_, horizon, spec=self._spec())
 
     def predict_interval(self, X=None, y=None, horizon: int | None = None,
                          coverage: float = 0.9) -> pd.DataFrame:
@@ -292,7 +295,8 @@ class BaseForecaster(ValidatedParams, BaseEstimator):
                                               coverage)
         values = np.concatenate([lower, upper], axis=2)
         columns = [f"{t}_lower" for t in self.targets_] + [f"{t}_upper" for t in self.targets_]
-        out = from_forecasts(values, panel, self.freq_, horizon, columns, self._spec())
+        with _representable(horizon):
+            out = from_forecasts(values, panel, self.freq_, horizon, columns, self._spec())
         return out.to_frame() if isinstance(out, pd.Series) else out
 
     def _predict_interval(self, panel, horizon, future, coverage):
@@ -329,6 +333,16 @@ class BaseForecaster(ValidatedParams, BaseEstimator):
 
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "train_panel_")
+
+
+@contextlib.contextmanager
+def _representable(horizon: int):
+    """Turn pandas' out-of-bounds timestamps into a ValueError naming the horizon."""
+    try:
+        yield
+    except (pd.errors.OutOfBoundsDatetime, OverflowError) as exc:
+        raise ValueError(f"a forecast of {horizon} steps reaches beyond the timestamps pandas "
+                         f"can represent ({exc}); shorten the horizon.") from None
 
 
 def _warn_overlap(train: Panel, test: Panel) -> None:
