@@ -276,3 +276,14 @@ def test_compare_auto_picks_seasonal_baselines_and_scores_intervals(tmp_path):
     assert path.stat().st_size > 1000
     with pytest.raises(ValueError, match="needs horizon"):
         compare("auto", y)
+
+
+def test_a_forecaster_without_intervals_gets_nan_interval_scores():
+    class NoIntervals(NaiveForecaster):
+        def _predict_interval(self, panel, horizon, future, coverage):
+            raise NotImplementedError("no intervals")
+
+    with pytest.warns(UserWarning, match="gives no prediction intervals here"):
+        summary = backtest(NoIntervals(horizon=2), _series(30), coverage=0.9).summary
+    assert summary[["coverage", "width", "msis"]].isna().all().all()
+    assert summary["mase"].notna().all()

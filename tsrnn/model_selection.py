@@ -25,8 +25,15 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from ._validation import (Integral, Interval, StrOptions, ValidatedParams,
-                          check_positive_int, positive_int, validate_params)
+from ._validation import (
+    Integral,
+    Interval,
+    StrOptions,
+    ValidatedParams,
+    check_positive_int,
+    positive_int,
+    validate_params,
+)
 from .forecasting.seasonality import resolve_season_length
 
 __all__ = ["BacktestResult", "ExpandingWindowSplit", "SlidingWindowSplit", "backtest",
@@ -275,14 +282,15 @@ def _scales(train: pd.DataFrame, id_col: str, m: int) -> pd.Series:
     return train.groupby(id_col, sort=False)["value"].agg(scale).rename("scale")
 
 
-def _fold_rows(pred, test, train, target, keys, m, bounds=None) -> pd.DataFrame:
+def _fold_rows(pred, test, train, target, keys, m, bounds=None,
+               coverage=None) -> pd.DataFrame:
     pred = _long(pred, target, *keys).rename(columns={"value": "y_pred"})
     pred["step"] = pred.groupby(keys[0], sort=False).cumcount() + 1
     columns = []
-    if bounds is not None:
+    if coverage is not None:  # NaN bounds for a forecaster without intervals
         for side in ("lower", "upper"):
-            part = _long(bounds, f"{target}_{side}", *keys)
-            pred[f"y_{side}"] = part["value"].to_numpy()
+            pred[f"y_{side}"] = np.nan if bounds is None else \
+                _long(bounds, f"{target}_{side}", *keys)["value"].to_numpy()
             columns.append(f"y_{side}")
     truth = _long(test, target, *keys).rename(columns={"value": "y"})
     rows = truth.merge(pred, on=list(keys), how="inner")
@@ -291,8 +299,8 @@ def _fold_rows(pred, test, train, target, keys, m, bounds=None) -> pd.DataFrame:
     rows["error"] = rows["y"] - rows["y_pred"]
     rows["abs_error"] = rows["error"].abs()
     rows["scaled_error"] = rows["abs_error"] / rows["scale"]
-    if bounds is not None:  # M4's interval score, scaled like MASE
-        alpha = 1 - bounds.attrs["coverage"]
+    if coverage is not None:  # M4's interval score, scaled like MASE
+        alpha = 1 - coverage
         lo, hi, y = rows["y_lower"], rows["y_upper"], rows["y"]
         score = (hi - lo) + 2 / alpha * ((lo - y).clip(lower=0) + (y - hi).clip(lower=0))
         rows["scaled_interval_score"] = score / rows["scale"]
@@ -309,7 +317,8 @@ def _summary(rows: pd.DataFrame, id_col: str) -> pd.Series:
     if "y_lower" in rows.columns:
         extra = {"coverage": ("inside", "mean"), "width": ("width", "mean"),
                      "msis": ("scaled_interval_score", "mean")}
-        rows = rows.assign(inside=(rows["y"] >= rows["y_lower"]) & (rows["y"] <= rows["y_upper"]),
+        inside = (rows["y"] >= rows["y_lower"]) & (rows["y"] <= rows["y_upper"])
+        rows = rows.assign(inside=inside.where(rows["y_lower"].notna()).astype(float),
                            width=rows["y_upper"] - rows["y_lower"])
     per = rows.assign(sq=rows["error"] ** 2, sm=ratio).groupby(id_col, sort=False).agg(
         mae=("abs_error", "mean"), mse=("sq", "mean"), smape=("sm", "mean"),
@@ -352,9 +361,9 @@ def _forecast_fold(forecaster, model, train, horizon: int, refit: bool, test=Non
     if coverage is not None:
         try:
             bounds = model.predict_interval(**args, coverage=coverage)
-            bounds.attrs["coverage"] = coverage
-        except NotImplementedError:
-            pass
+        except (NotImplementedError, ValueError) as exc:  # no intervals: NaN scores
+            warnings.warn(f"{type(model).__name__} gives no prediction intervals here, so "
+                          f"they are not scored: {exc}", UserWarning, stacklevel=2)
     timing = pd.Series({"fit_time": fitted - start,
                         "predict_time": time.perf_counter() - fitted})
     return model, (pred, bounds), timing
@@ -460,7 +469,7 @@ def backtest(forecaster, data, cv=None, n_origins: int = 3, refit: bool = True,
     for fold, ((train, test, _), (model, (pred, bounds), timing)) in enumerate(
             zip(folds, fitted)):
         m = resolve_season_length(season_length, model.freq_)
-        fold_rows = _fold_rows(pred, test, train, model.targets_[0], keys, m, bounds)
+        fold_rows = _fold_rows(pred, test, train, model.targets_[0], keys, m, bounds, coverage)
         rows.append(fold_rows.assign(fold=fold))
         cutoff = pd.Series({"cutoff": _long(train, model.targets_[0], *keys)[keys[1]].max()})
         summaries.append(pd.concat([cutoff, _summary(fold_rows, keys[0]), timing]))
