@@ -33,6 +33,10 @@ class Panel:
     covariate_names: list = field(default_factory=list)
     layout: str = "series"  # "series" | "frame" | "long" | "multiindex"
     times: pd.Index | None = None  # all time indexes back to back (built when missing)
+    id_index: pd.Index | None = None  # the typed series ids of a long panel, reused as is
+    # derived and cached (never set from outside): the series lengths, the forecast layout
+    _lengths: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
+    future_cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def all_times(self) -> pd.Index:
         if self.times is None:
@@ -42,7 +46,7 @@ class Panel:
 
     @property
     def lengths(self) -> np.ndarray:
-        if getattr(self, "_lengths", None) is None:  # computed once: the index never changes
+        if self._lengths is None:  # computed once: the index never changes
             self._lengths = self.index.lengths if isinstance(self.index, IndexSlices) else \
                 np.array([len(ix) for ix in self.index], dtype=np.int64)
         return self._lengths
@@ -413,11 +417,9 @@ def _long_to_panel(data, spec: Spec, layout: str, targets, min_length: int) -> P
     covs = block(cov_names) if cov_names else None
     if covs is not None:
         _check_finite_long(covs, "the covariates", codes, uniques, times, cov_names)
-    panel = sliced_panel(times, lengths, ids=list(uniques), values=values,
-                         targets=list(targets), covariates=covs, covariate_names=cov_names,
-                         layout=layout)
-    panel._id_index = uniques  # typed already: the forecast's id column reuses it
-    return panel
+    return sliced_panel(times, lengths, ids=list(uniques), values=values,
+                        targets=list(targets), covariates=covs, covariate_names=cov_names,
+                        layout=layout, id_index=uniques)  # typed ids: reused by forecasts
 
 
 def _series_to_panel(data: pd.Series, spec: Spec, fitted_targets, min_length: int):
@@ -562,14 +564,14 @@ _PANDAS_3 = int(pd.__version__.split(".")[0]) >= 3
 
 
 def _cached(panel: Panel, key):
-    return panel.__dict__.get("_future_cache", {}).get(key)
+    return panel.future_cache.get(key)
 
 
 def _cache(panel: Panel, key, value) -> None:
     """Keep the layout of a forecast frame on the panel, only under copy-on-write (always
     on from pandas 3): there a frame made from a shallow copy cannot write into it."""
     if _PANDAS_3 or pd.options.mode.copy_on_write is True:
-        panel.__dict__.setdefault("_future_cache", {})[key] = value
+        panel.future_cache[key] = value
 
 
 def from_forecasts(values: np.ndarray, panel: Panel, step, horizon: int,
@@ -590,7 +592,7 @@ def from_forecasts(values: np.ndarray, panel: Panel, step, horizon: int,
         for j in range(len(columns)):
             out.isetitem(out.shape[1] - len(columns) + j, flat[:, j])
         return out
-    ids = panel.__dict__.get("_id_index")  # a long panel keeps its typed ids
+    ids = panel.id_index  # a long panel keeps its typed ids
     ids = (pd.Index(panel.ids, tupleize_cols=False) if ids is None else ids).repeat(horizon)
     times = future_indexes(panel, step, horizon)
     if panel.layout == "multiindex":
