@@ -41,9 +41,17 @@ def resolve_device(device: str | torch.device | None) -> torch.device:
     if device in (None, "auto"):
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     device = torch.device(device)
+    if device.type == "mps" and not torch.backends.mps.is_available():
+        raise ValueError("device='mps' was asked for, but this machine has no Apple GPU (MPS); "
+                         "use device='auto' or 'cpu'.")
     if device.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"device={str(device)!r} was asked for, but CUDA is not available; "
                          "use device='auto' or 'cpu'.")
+    if device.type == "cuda" and device.index is not None and \
+            device.index >= torch.cuda.device_count():
+        raise ValueError(f"device={str(device)!r} was asked for, but this machine has "
+                         f"{torch.cuda.device_count()} CUDA device(s): cuda:0 to "
+                         f"cuda:{torch.cuda.device_count() - 1}.")
     return device
 
 
