@@ -245,3 +245,13 @@ def test_m4_weekly_official_figures(m4_weekly):
 def test_m4_weekly_naive2_reproduces_submission(m4_weekly):
     train, _, horizon, subs = m4_weekly
     np.testing.assert_allclose(naive2_forecast(train, horizon, 1), subs["Naive2"], rtol=1e-12)
+
+
+def test_mase_auto_reads_the_season_from_the_history_index():
+    hours = pd.date_range("2024-01-01", periods=72, freq="h")
+    history = pd.Series(np.sin(2 * np.pi * np.arange(72) / 24) + np.arange(72) * 0.01,
+                        index=hours)
+    assert mase([1.0], [0.0], history, m="auto") == pytest.approx(
+        mase([1.0], [0.0], history.to_numpy(), m=24))
+    with pytest.raises(ValueError, match="m='auto' needs y_train as a pandas Series"):
+        mase([1.0], [0.0], history.to_numpy(), m="auto")

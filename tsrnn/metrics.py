@@ -199,6 +199,22 @@ def _naive_scale(history: np.ndarray, m: int, index: int) -> float:
     return scale
 
 
+def _auto_season(m, y_train) -> int:
+    """``m``, or for ``"auto"`` the main season of ``y_train``'s time index."""
+    if not (isinstance(m, str) and m == "auto"):
+        return m
+    index = getattr(y_train, "index", None)
+    freq = getattr(index, "freq", None)
+    if freq is None and isinstance(index, pd.DatetimeIndex) and len(index) >= 3:
+        freq = pd.infer_freq(index)
+    if not isinstance(y_train, pd.Series) or freq is None:
+        raise ValueError("m='auto' needs y_train as a pandas Series on a time index with a "
+                         "frequency (DatetimeIndex or PeriodIndex); pass m as an integer.")
+    from .forecasting.seasonality import season_lengths
+
+    return season_lengths(freq)[0]
+
+
 def mase(
     y_true: ArrayLike,
     y_pred: ArrayLike,
@@ -214,8 +230,11 @@ def mase(
     y_train : array-like or sequence of array-like
         In-sample history: one 1D array for 1D ``y_true``, or one 1D array per
         series (lengths may differ) for 2D ``y_true``.
-    m : int, default=1
+    m : int or "auto", default=1
         Seasonal period; the scale is ``mean|x_t - x_{t-m}|`` over the history.
+        ``"auto"`` reads it from the time index of ``y_train`` (a pandas Series with a
+        DatetimeIndex or PeriodIndex): the main season of its frequency, as in
+        :func:`tsrnn.forecasting.seasonality.season_lengths` (24 hourly, 7 daily...).
 
     Returns
     -------
@@ -226,7 +245,12 @@ def mase(
     --------
     >>> mase([5.0, 6.0], [4.0, 4.0], y_train=[1.0, 2.0, 4.0])
     1.0
+    >>> history = pd.Series([1.0, 2.0, 1.5, 2.5, 2.0, 3.0],
+    ...                     index=pd.date_range("2024-01-01", periods=6, freq="12h"))
+    >>> mase([2.5, 3.5], [2.0, 3.0], y_train=history, m="auto")  # two steps a day: m = 2
+    1.0
     """
+    m = _auto_season(m, y_train)
     yt, yp = _check_arrays(y_true=y_true, y_pred=y_pred)
     _check_positive_int(m, "m")
     histories, _ = _as_histories(y_train, "y_train")
