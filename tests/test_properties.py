@@ -434,3 +434,24 @@ def test_window_regressors_are_scale_equivariant(c, cls):
     unit = cls(hidden_size=4, max_epochs=1, random_state=0).fit(X, y).predict(X)
     scaled = cls(hidden_size=4, max_epochs=1, random_state=0).fit(X * c, y * c).predict(X * c)
     np.testing.assert_allclose(scaled, c * unit, rtol=2e-3, atol=1e-4 * c)
+
+
+@FEW
+@given(order=st.permutations(["a", "b", "c"]), layout=st.sampled_from(["long", "multiindex"]),
+       cls=st.sampled_from(NEURAL + [NaiveForecaster]))
+def test_panel_covariates_are_matched_by_name_at_predict_and_score(order, layout, cls):
+    rng = np.random.default_rng(1)
+    panel = _make("long", "D", [30, 26], 1.0, 5.0, "float64")
+    for j, name in enumerate(["a", "b", "c"]):
+        panel[name] = rng.normal(size=len(panel)) * 10.0 ** j
+    if layout == "multiindex":
+        panel = panel.set_index(["unique_id", "ds"])
+    train, test = _tail(panel, 4)
+    model = _tiny(cls, target="y")
+    if _outcome(lambda: model.fit(train)) is None:
+        return
+    columns = (["unique_id", "ds"] if layout == "long" else []) + ["y"] + list(order)
+    _same(model.predict(train[columns]), model.predict(train))
+    assert model.score(test[columns]) == model.score(test)
+    with pytest.raises(ValueError, match=r"lacks the covariate column\(s\) \['c'\]"):
+        model.predict(train.drop(columns=["c"]))
