@@ -401,3 +401,18 @@ def test_a_forecast_beyond_representable_timestamps_names_the_horizon():
     model = NaiveForecaster(horizon=30).fit(y)
     with pytest.raises(ValueError, match="a forecast of 30 steps reaches beyond the timestamps"):
         model.predict()
+
+
+def test_the_engine_config_takes_its_knobs_and_defaults_from_the_table():
+    import dataclasses
+
+    shared = [f for f in dataclasses.fields(engine.TrainConfig) if f.name in NEURAL_PARAMS]
+    assert {f.name for f in shared} >= {"lr", "grad_clip", "l1", "patience", "max_epochs"}
+    for f in shared:
+        if f.name not in ("precision", "callbacks", "loss"):  # resolved before the engine
+            assert f.default == NEURAL_DEFAULTS[f.name], f.name
+    model = LSTMRegressor(lr=0.02, grad_clip=None, l1=0.5, patience=3, max_epochs=7)
+    model._resolve_runtime()
+    config = model._train_config("mse", "regression", n_features=1)
+    assert (config.lr, config.grad_clip, config.l1, config.patience, config.max_epochs) == \
+        (0.02, None, 0.5, 3, 7)

@@ -8,6 +8,7 @@ Used by the window estimators (:mod:`tsrnn.estimators`) and the neural forecaste
 from __future__ import annotations
 
 import copy
+import dataclasses
 import warnings
 
 import numpy as np
@@ -87,6 +88,8 @@ NEURAL_PARAMS = {
 }
 
 NEURAL_CONSTRAINTS = {name: spec[1] for name, spec in NEURAL_PARAMS.items()}
+# parameters the engine gets resolved or converted, not as given
+_RESOLVED = ("loss", "precision", "callbacks", "augment")
 NEURAL_DEFAULTS = {name: spec[0] for name, spec in NEURAL_PARAMS.items()}
 
 
@@ -143,12 +146,12 @@ class NeuralMixin(ValidatedParams):
         augment = as_augmenter(self.augment)
         if augment is not None:
             augment.check_task(task, n_targets, n_features)
-        return engine.TrainConfig(
-            loss=loss, optimizer=self.optimizer, lr=self.lr, weight_decay=self.weight_decay,
-            l1=self.l1, batch_size=self.batch_size, max_epochs=self.max_epochs,
-            grad_clip=self.grad_clip, lr_schedule=self.lr_schedule, patience=self.patience,
-            precision=self.precision_, verbose=self.verbose, callbacks=list(self.callbacks or []),
-            augment=augment, n_targets=n_targets, n_threads=getattr(self, "n_threads", None))
+        # every knob of the engine named like a parameter of the table comes from it
+        knobs = {f.name: getattr(self, f.name) for f in dataclasses.fields(engine.TrainConfig)
+                 if f.name in NEURAL_PARAMS and f.name not in _RESOLVED}
+        return engine.TrainConfig(**knobs, loss=loss, precision=self.precision_,
+                                  callbacks=list(self.callbacks or []), augment=augment,
+                                  n_targets=n_targets)
 
     def _reuse_module(self) -> bool:
         return bool(self.warm_start) and hasattr(self, "module_")
