@@ -145,3 +145,15 @@ def test_arima_uses_future_covariates_as_regressors():
         model.predict()
     with pytest.raises(ValueError, match=r"future_covariates \['z'\]"):
         ARIMAForecaster(target="y", future_covariates=["z"]).fit(train)
+
+
+def test_auto_season_is_dropped_where_it_does_not_help():
+    """A weekly random walk: the year-ago value is a poor forecast, so "auto" is naive."""
+    walk = pd.Series(100 + np.cumsum(np.random.default_rng(0).normal(size=300)),
+                     index=pd.date_range("2015-01-04", periods=300, freq="W-SUN"))
+    snaive = SeasonalNaiveForecaster(horizon=13).fit(walk)
+    assert snaive.season_length_ == 52
+    assert snaive.predict().tolist() == [walk.iloc[-1]] * 13  # naive: the season did not help
+    explicit = SeasonalNaiveForecaster(horizon=13, season_length=52).fit(walk)
+    assert explicit.predict().iloc[0] == walk.iloc[-52]  # an explicit season is obeyed
+    assert MSTLForecaster(horizon=13).fit(walk).states_[0][0]["periods"] == []

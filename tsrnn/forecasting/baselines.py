@@ -18,7 +18,7 @@ from scipy.stats import norm
 from .._validation import Integral, Interval, StrOptions
 from ..metrics import naive2_forecast
 from .base import BaseForecaster
-from .seasonality import resolve_season_length
+from .seasonality import resolve_season_length, season_helps
 
 __all__ = ["DriftForecaster", "MeanForecaster", "Naive2Forecaster", "NaiveForecaster",
            "SeasonalNaiveForecaster"]
@@ -146,8 +146,12 @@ class SeasonalNaiveForecaster(_Seasonal):
     """Repeat the last observed season: ``y[T + h] = y[T + h - m * (1 + (h - 1) // m)]``.
 
     Intervals: ``sigma * sqrt(1 + (h - 1) // m)``, ``sigma`` from the lag-``m`` differences.
-    With ``season_length="auto"``, a series (or new history) shorter than one season is
-    forecast naively (``m = 1``); an explicit ``season_length`` needs a full season.
+    With ``season_length="auto"``, each series (or new history) is forecast with the season
+    of its frequency only where that season helps: where repeating it forecasts the
+    series' own history better than repeating the last value, over the forecast horizon
+    (:func:`~tsrnn.forecasting.seasonality.season_helps`; not for a yearly-less weekly
+    stock, not for a history shorter than two seasons); elsewhere naively (``m = 1``). An
+    explicit ``season_length`` is always used and needs a full season.
 
     Parameters
     ----------
@@ -188,17 +192,20 @@ class SeasonalNaiveForecaster(_Seasonal):
     def _context_length(self):
         return getattr(self, "season_length_", None) or self._min_length()
 
-    def _m(self, x) -> int:
-        """The season used for history ``x``: naive when it is shorter than one season."""
+    def _m(self, x, horizon) -> int:
+        """The season used for history ``x``: under ``"auto"``, 1 where the season does not
+        help (see ``season_helps``), and for a history shorter than two seasons."""
         m = self.season_length_
+        if self._explicit_season() is None:
+            return m if season_helps(x, m, horizon) else 1
         return m if len(x) >= m else 1
 
     def _point(self, x, horizon):
-        m = self._m(x)
+        m = self._m(x, horizon)
         return x[len(x) - m + np.arange(horizon) % m]
 
     def _errors(self, x, horizon):
-        m = self._m(x)
+        m = self._m(x, horizon)
         return x[m:] - x[:-m], np.sqrt(1 + (_steps(horizon) - 1) // m)
 
 

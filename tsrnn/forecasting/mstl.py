@@ -6,7 +6,7 @@ import numpy as np
 from scipy.stats import norm
 
 from .._validation import Integral, Interval, StrOptions
-from .seasonality import resolve_season_length, season_lengths
+from .seasonality import resolve_season_length, season_helps, season_lengths
 from .statistical import ARIMAForecaster, ETSForecaster, _StatsmodelsForecaster
 
 __all__ = ["MSTLForecaster"]
@@ -42,7 +42,10 @@ class MSTLForecaster(_StatsmodelsForecaster):
     weekly cycle (half-hourly load: 48 and 336), where one seasonal model cannot hold both.
 
     A season is used only for series spanning two full cycles of it (others drop it; a
-    series too short for every season is modelled without one). Prediction intervals are
+    series too short for every season is modelled without one) and, under
+    ``season_length="auto"``, only where it helps (repeating it forecasts the series' own
+    history better than repeating the last value, over a season or the horizon:
+    :func:`~tsrnn.forecasting.seasonality.season_helps`). Prediction intervals are
     those of the adjusted series' model around the seasonal forecast, widened by the
     variance of each seasonal component's change from one cycle to the next. A new history is decomposed again and forecast with
     the fitted model's parameters.
@@ -136,6 +139,8 @@ class MSTLForecaster(_StatsmodelsForecaster):
 
     def _estimate(self, y, m, exog=None):
         periods = [p for p in m if p > 1]
+        if isinstance(self.season_length, str):  # "auto": only the seasons that help
+            periods = [p for p in periods if season_helps(y, p, max(int(self.horizon), p))]
         adjusted, _ = _decompose(y, periods)
         return {"periods": periods, "model": self._inner()._estimate(adjusted, 1)}
 

@@ -20,13 +20,19 @@ integer index          1 (no season)                   1
 Multiples of a frequency divide the period (2-hourly: 12 per day); periods that do not
 divide evenly are dropped. Where the data is too short for a season (fewer than two full
 periods), the models that need them fall back as documented on each model.
+
+A conventional season is not always in the data: weekly financial series have no yearly
+cycle, and there the year-ago value is a poor forecast. :func:`season_helps` is the check
+that seasonal naive and MSTL apply under ``"auto"`` (per series): keep a season only where
+repeating it forecasts the series' own history better than repeating its last value.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["resolve_season_length", "season_lengths"]
+__all__ = ["resolve_season_length", "season_helps", "season_lengths"]
 
 _SECONDS = {"Second": 1, "Minute": 60, "Hour": 3600, "Day": 86400}
 _PERIODS_SECONDS = (86400, 7 * 86400)  # one day, one week
@@ -98,3 +104,38 @@ def resolve_season_length(season_length, freq, name: str = "season_length") -> i
             season_length < 1:
         raise ValueError(f"{name} must be 'auto' or an integer >= 1, got {season_length!r}.")
     return int(season_length)
+
+
+def season_helps(x, m: int, horizon: int) -> bool:
+    """Whether season ``m`` beats no season on the history ``x`` at this ``horizon``.
+
+    Compares, in-sample and averaged over the steps ``k = 1..horizon``, the mean absolute
+    error of the seasonal naive forecast (the value ``m * ceil(k / m)`` steps before) with
+    the naive one (the value ``k`` steps before), over the last ten seasons at most.
+    False for ``m = 1`` and for histories shorter than two seasons.
+
+    Examples
+    --------
+    >>> t = np.arange(96)
+    >>> season_helps(np.sin(2 * np.pi * t / 24), 24, horizon=24)
+    True
+    >>> season_helps(np.cumsum(np.random.default_rng(0).normal(size=300)), 52, 13)
+    False
+    """
+    x = np.asarray(x, dtype=np.float64)
+    x = x.reshape(len(x), -1)[-(10 * m + horizon):]
+    n = len(x)
+    if m <= 1 or n < 2 * m:
+        return False
+    steps = np.arange(1, max(int(horizon), 1) + 1)
+    lags = m * -(-steps // m)
+    keep = lags < n - 1
+    if not keep.any():
+        return False
+
+    def error(lag):
+        return float(np.mean(np.abs(x[lag:] - x[:-lag])))
+
+    seasonal = np.mean([error(lag) for lag in lags[keep]])
+    naive = np.mean([error(k) for k in steps[keep]])
+    return bool(seasonal < naive)
