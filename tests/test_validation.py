@@ -17,6 +17,7 @@ from sklearn.base import clone
 import tsrnn
 from tsrnn import engine
 from tsrnn._neural import NEURAL_DEFAULTS, NEURAL_PARAMS, NEURAL_PARAMS_DOC
+from tsrnn.forecasting.neural import FORECASTER_DEFAULTS
 from tsrnn.augment import (Compose, GaussianNoise, MagnitudeScaling, Mixup, TimeReversal,
                            TimeShift, WindowSlicing)
 from tsrnn.estimators import (GRUClassifier, GRURegressor, LSTMClassifier, LSTMRegressor,
@@ -100,8 +101,8 @@ def test_every_parameter_of_every_public_class_has_a_declared_constraint(cls):
 def test_neural_signatures_take_their_defaults_from_the_one_table(cls):
     signature = inspect.signature(cls.__init__).parameters
     for name, default in NEURAL_DEFAULTS.items():
-        expected = 0.1 if name == "validation_fraction" and cls in NEURAL_FORECASTERS \
-            else default
+        overrides = FORECASTER_DEFAULTS if cls in NEURAL_FORECASTERS else {}
+        expected = overrides[name][0] if name in overrides else default
         assert signature[name].default == expected, name
         assert f"    {name} : " in NEURAL_PARAMS_DOC
     assert set(NEURAL_PARAMS) <= set(signature)

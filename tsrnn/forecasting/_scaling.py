@@ -48,14 +48,22 @@ def safe_scale(scale: np.ndarray, level: np.ndarray) -> np.ndarray:
     return np.where(scale > RELATIVE_ZERO * level, scale, np.where(level > 0, level, 1.0))
 
 
-def window_stats(windows: np.ndarray):
-    """Mean and floored std over time of windows ``(n, time, k)``: arrays ``(n, k)``."""
+def _floor(level, log: bool):
+    """The window scale floor: 1% of the level; on log values, 0.01 (also 1% of the level,
+    and unchanged when the series is multiplied by a constant)."""
+    return REL_FLOOR * (level * 0 + 1.0 if log else level)
+
+
+def window_stats(windows: np.ndarray, log: bool = False):
+    """Mean and floored std over time of windows ``(n, time, k)``: arrays ``(n, k)``.
+
+    ``log``: the windows hold log values (floor 0.01 instead of 1% of the level)."""
     loc = windows.mean(axis=1)
-    scale = np.maximum(windows.std(axis=1), REL_FLOOR * np.abs(windows).mean(axis=1))
+    scale = np.maximum(windows.std(axis=1), _floor(np.abs(windows).mean(axis=1), log))
     return loc, np.where(scale > 0, scale, 1.0)  # 0 only for an all-zero window
 
 
-def normalise_batch(x, y, n_targets: int):
+def normalise_batch(x, y, n_targets: int, log: bool = False):
     """Instance-normalise the target channels of a torch batch by each window's statistics.
 
     The same statistics as :func:`window_stats`, computed on the device.
@@ -65,7 +73,7 @@ def normalise_batch(x, y, n_targets: int):
     past = x[:, :, :n_targets]  # (batch, window, n_targets)
     loc = past.mean(dim=1, keepdim=True)
     scale = torch.maximum(past.std(dim=1, unbiased=False, keepdim=True),
-                          REL_FLOOR * past.abs().mean(dim=1, keepdim=True))
+                          _floor(past.abs().mean(dim=1, keepdim=True), log))
     scale = torch.where(scale > 0, scale, torch.ones_like(scale))  # an all-zero window
     x = torch.cat([(past - loc) / scale, x[:, :, n_targets:]], dim=2)
     return x, None if y is None else (y - loc) / scale

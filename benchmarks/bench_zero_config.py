@@ -1,0 +1,122 @@
+"""Zero-configuration accuracy of the recurrent forecasters on M4 (Hourly dev half, Weekly).
+
+Usage::
+
+    python benchmarks/bench_zero_config.py --data hourly [--models gru,lstm] [--series N]
+        [--set key=value ...] [--seeds K] [--out benchmarks/results/zero_config_hourly.json]
+
+Every model gets only ``horizon``; the frequency (``h`` or ``W``) is on the index, so the
+season length and the window come from it (M4 publishes no start dates: the series are put
+on a synthetic calendar of the right frequency, so no calendar feature is meaningful here).
+``--set`` overrides a parameter for an ablation (``--set seasonal=None``). Scores use the
+M4 definitions: sMAPE, MASE (m = 24 hourly, 1 weekly) and OWA against the official Naive2
+forecasts of the same series. Prints one line per model and writes JSON. One torch thread
+(faster than two for these sizes on a busy 2-core machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from m4data import load_m4, load_m4_submission  # noqa: E402
+
+from tsrnn.forecasting import (GRUForecaster, LSTMForecaster, RNNForecaster,  # noqa: E402
+                               SeasonalNaiveForecaster)
+from tsrnn.metrics import mase, owa, smape  # noqa: E402
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "m4"
+SETS = {"hourly": ("Hourly-dev", "h", 24, "Hourly-dev"), "weekly": ("Weekly", "W-SUN", 1, "Weekly")}
+ANCHORS = {"hourly": {"Naive2 (official, dev half)": (18.224, 2.432, 1.0),
+                      "sNaive (official, dev half)": (13.979, 1.233, 0.637),
+                      "ES-RNN, M4 winner (full set)": (9.328, 0.893, 0.440),
+                      "best entry (full set)": (8.913, 0.801, 0.410)},
+           "weekly": {"Naive2 (official)": (9.161, 2.777, 1.0),
+                      "ES-RNN, M4 winner (official)": (7.817, 2.356, 0.851),
+                      "best Weekly, Forecast Pro (official)": (6.582, 2.107, 0.739)}}
+MODELS = {"gru": GRUForecaster, "lstm": LSTMForecaster, "rnn": RNNForecaster,
+          "snaive": SeasonalNaiveForecaster}
+
+
+def to_long(ids, train, freq) -> pd.DataFrame:
+    """Series on a synthetic calendar of frequency ``freq`` (M4 gives no start dates)."""
+    return pd.DataFrame({
+        "unique_id": np.repeat(ids, [len(t) for t in train]),
+        "ds": np.concatenate([pd.date_range("2000-01-02", periods=len(t), freq=freq)
+                              for t in train]),
+        "y": np.concatenate(train)})
+
+
+def _value(text: str):
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", choices=sorted(SETS), default="hourly")
+    parser.add_argument("--models", default="gru,lstm")
+    parser.add_argument("--series", type=int, default=0, help="first N series only (0: all)")
+    parser.add_argument("--seeds", type=int, default=1, help="repeat each fit with seeds 0..K-1")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args(argv)
+    torch.set_num_threads(1)
+    if not DATA.is_dir():
+        print(f"skipped: M4 data not found at {DATA}")
+        return {}
+    stem, freq, m, sub = SETS[args.data]
+    ids, train, test, horizon = load_m4(DATA, stem)
+    naive2 = load_m4_submission(DATA / f"submission-Naive2-{sub}.csv", ids)
+    if args.series:
+        ids, train, test, naive2 = ids[:args.series], train[:args.series], \
+            test[:args.series], naive2[:args.series]
+    frame = to_long(ids, train, freq)
+    ref = smape(test, naive2), mase(test, naive2, train, m=m)
+    overrides = dict(kv.split("=", 1) for kv in args.set)
+    overrides = {k: _value(v) for k, v in overrides.items()}
+    results = {}
+    for name in filter(None, args.models.split(",")):
+        for seed in range(args.seeds):
+            params = {"horizon": horizon}
+            if name != "snaive":
+                params.update(random_state=seed, **overrides)
+            model = MODELS[name](**params)
+            start = time.perf_counter()
+            model.fit(frame)
+            fit_s = time.perf_counter() - start
+            pred = model.predict()["y"].to_numpy().reshape(-1, horizon)
+            s, ms = smape(test, pred), mase(test, pred, train, m=m)
+            o = owa(s, ms, *ref)
+            label = f"{name} seed {seed}" if name != "snaive" else name
+            extra = {k: getattr(model, k, None) for k in ("window_", "season_length_",
+                                                          "seasonal_", "n_epochs_")}
+            results[label] = {"smape": s, "mase": ms, "owa": o, "fit_s": fit_s, **extra}
+            print(f"{label:14s} sMAPE {s:7.3f} MASE {ms:6.3f} OWA {o:6.3f} fit {fit_s:7.1f}s "
+                  f"{extra}", flush=True)
+            if name == "snaive":
+                break
+    for label, (s, ms, o) in ANCHORS[args.data].items():
+        print(f"{label:40s} sMAPE {s:7.3f} MASE {ms:6.3f} OWA {o:6.3f}")
+    out = {"data": args.data, "n_series": len(ids), "overrides": overrides,
+           "results": results, "anchors": ANCHORS[args.data], "torch": torch.__version__,
+           "threads": torch.get_num_threads()}
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(json.dumps(out, indent=2, default=str))
+    return out
+
+
+if __name__ == "__main__":
+    main()

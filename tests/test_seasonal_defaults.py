@@ -1,0 +1,104 @@
+"""Season-aware defaults of the neural forecasters: the seasonal residual network, the
+window and season resolved from the frequency, seed ensembles.
+
+Tiny models on one thread; accuracy targets on real data live in benchmarks/.
+"""
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tsrnn.datasets import make_seasonal_series
+from tsrnn.forecasting import GRUForecaster, LSTMForecaster, SeasonalNaiveForecaster
+from tsrnn.forecasting.neural import auto_window
+from tsrnn.nn import MedianEnsemble, RecurrentNet, SeasonalResidual, seasonal_gate
+
+TINY = dict(hidden_size=8, batch_size=32, lr=0.01, max_epochs=3, random_state=0)
+
+
+@settings(max_examples=25, deadline=None)
+@given(period=st.integers(3, 24), amp=st.floats(0.5, 100), seed=st.integers(0, 10**6))
+def test_the_gate_finds_a_season_and_ignores_noise(period, amp, seed):
+    rng = np.random.default_rng(seed)
+    n = 6 * period + 10
+    t = np.arange(n)
+    seasonal = amp * np.sin(2 * np.pi * t / period) + 0.05 * amp * rng.standard_normal(n)
+    noise = amp * rng.standard_normal(n)
+    x = torch.tensor(np.stack([seasonal, noise], axis=1), dtype=torch.float32)[None]
+    gate = seasonal_gate(x, period)[0, 0].tolist()
+    assert gate[0] == 1.0
+    # white noise tests seasonal about 5% of the time (a one-sided 90% limit)
+    if seed % 4 == 0:
+        gates = [seasonal_gate(torch.tensor(rng.standard_normal((1, n, 1)),
+                                            dtype=torch.float32), period).item()
+                 for _ in range(40)]
+        assert np.mean(gates) < 0.25
+
+
+def test_the_seasonal_residual_net_starts_from_seasonal_naive():
+    """With its zero-initialised head, the wrapper forecasts the last season continued."""
+    rng = np.random.default_rng(0)
+    m, h = 6, 9
+    x = np.tile(rng.standard_normal(m), 5) + 0.01 * rng.standard_normal(5 * m)
+    net = SeasonalResidual(RecurrentNet(1, h, cell="gru", hidden_size=4), m, h, 1)
+    out = net(torch.tensor(x, dtype=torch.float32)[None, :, None])[0].detach().numpy()
+    np.testing.assert_allclose(out, x[-m:][np.arange(h) % m], rtol=1e-5, atol=1e-5)
+    flat = SeasonalResidual(RecurrentNet(1, h, cell="gru", hidden_size=4), m, h, 1)
+    noise = torch.tensor(rng.standard_normal((1, 30, 1)) * 0 + 1.0, dtype=torch.float32)
+    assert flat(noise).abs().max().item() < 1e-6  # a flat window has no season: base 0
+
+
+@pytest.mark.parametrize("horizon,seasons,lengths,expected", [
+    (48, [24, 168], [800], 168),    # hourly: a week
+    (48, [48, 336], [5000], 336),   # half-hourly: a week
+    (13, [52], [80], 52),           # weekly M4: a year
+    (14, [7, 365], [2000], 28),     # daily: four weeks (a year would be too long to read)
+    (18, [12], [300], 36),          # monthly: three years
+    (6, [1], None, 12),             # no season: 2 * horizon
+    (48, [24, 168], [130], 82),     # short series: shortened so that one window fits
+])
+def test_the_default_window_follows_the_season(horizon, seasons, lengths, expected):
+    assert auto_window(horizon, seasons, lengths) == expected
+
+
+def test_defaults_resolve_the_season_from_the_frequency():
+    y = make_seasonal_series(n=24 * 14, freq="h", seasonalities=(24,), noise=0.1,
+                             random_state=0)
+    model = GRUForecaster(horizon=12, **TINY).fit(y)
+    assert (model.season_length_, model.window_, model.seasonal_) == (24, 168, True)
+    assert isinstance(model.module_, SeasonalResidual)
+    weekly = pd.Series(np.arange(120.0), index=pd.date_range("2020-01-05", periods=120,
+                                                             freq="W-SUN"))
+    model = GRUForecaster(horizon=4, **TINY).fit(weekly)
+    assert (model.season_length_, model.window_, model.seasonal_) == (52, 52, False)
+    model = GRUForecaster(horizon=12, season_length=1, **TINY).fit(y)
+    assert (model.season_length_, model.seasonal_) == (1, False)
+
+
+def test_default_gru_beats_seasonal_naive_on_a_noisy_seasonal_series():
+    """Seasonal naive repeats last season's noise; the residual network learns to smooth it."""
+    y = make_seasonal_series(n=24 * 30, freq="h", seasonalities=(24,), noise=0.4,
+                             random_state=3)
+    train, test = y.iloc[:-48], y.iloc[-48:]
+    model = GRUForecaster(horizon=24, hidden_size=16, random_state=0)  # else defaults
+    snaive = SeasonalNaiveForecaster(horizon=24, season_length=24).fit(train).score(test)
+    assert model.fit(train).score(test) > snaive  # scores are -MASE: greater is better
+
+
+def test_a_seed_ensemble_is_the_median_of_its_members_and_pickles():
+    y = make_seasonal_series(n=24 * 10, freq="h", seasonalities=(24,), random_state=1)
+    model = LSTMForecaster(horizon=6, n_models=3, **TINY).fit(y)
+    assert isinstance(model.module_, MedianEnsemble) and len(model.module_.members) == 3
+    assert len(model.n_epochs_) == 3
+    again = pickle.loads(pickle.dumps(model))
+    pd.testing.assert_series_equal(again.predict(), model.predict())
+    members = [m(torch.zeros(2, model.window_, 1)) for m in model.module_.members]
+    np.testing.assert_allclose(model.module_(torch.zeros(2, model.window_, 1)).detach(),
+                               torch.stack(members).median(dim=0).values.detach())
+    with pytest.raises(ValueError, match="warm_start"):
+        LSTMForecaster(horizon=6, n_models=2, warm_start=True, **TINY).fit(y)
