@@ -121,3 +121,15 @@ def test_future_covariates_from_the_rows_after_the_target(tmp_path):
     table = pd.read_csv(out, parse_dates=["ds"])
     assert table["ds"].tolist() == list(hours[-6:])
     np.testing.assert_allclose(table["y"], 5 + 2 * x[-6:], atol=0.3)
+
+
+def test_compare_auto_models_for_sub_daily_data(tmp_path, capsys):
+    halfhours = pd.date_range("2024-01-01", periods=48 * 14, freq="30min")
+    load = 10 + np.sin(2 * np.pi * np.arange(len(halfhours)) / 48)
+    path = _write(tmp_path, "load.csv", pd.DataFrame({"ds": halfhours, "load": load}))
+    assert main(["compare", path, "--target", "load", "--horizon", "48", "--models", "auto",
+                 "--folds", "1", "--coverage", "0.8"]) == 0
+    out = capsys.readouterr().out
+    assert "season length 48" in out
+    for name in ("naive", "snaive", "theta", "mstl", "msis"):
+        assert name in out

@@ -95,6 +95,18 @@ def _model_names(text: str) -> list:
     return list(dict.fromkeys(names))
 
 
+def _auto_models(data, layout: dict) -> list:
+    """``--models auto``: model_selection.default_forecasters, by command-line name."""
+    from .forecasting import NaiveForecaster
+    from .model_selection import default_forecasters
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        freq = NaiveForecaster(horizon=1, **layout).fit(data).freq_
+    cli_names = {"seasonal_naive": "snaive"}
+    return [cli_names.get(n, n) for n in default_forecasters(freq, horizon=1)]
+
+
 def _season_length(args, data, layout: dict) -> tuple:
     """``(season_length parameter, the season it resolves to)``: --season-length, else
     ``"auto"``, the main season of the data's frequency (tsrnn.forecasting.seasonality)."""
@@ -266,9 +278,10 @@ def _cmd_compare(args) -> None:
 
     data, layout, _ = _load(args)
     season, resolved = _season_length(args, data, layout)
+    names = _auto_models(data, layout) if args.models.strip().lower() == "auto" else \
+        _model_names(args.models)
     models = {n: _make_model(n, args.horizon, season, layout, _net(args),
-                             _names(args.future_covariates))
-              for n in _model_names(args.models)}
+                             _names(args.future_covariates)) for n in names}
     _say(args, f"backtesting {len(models)} model(s) on the last {args.folds} x "
                f"{args.horizon} steps (season length {resolved})")
     board = compare(models, data, n_origins=args.folds, refit=not args.no_refit,
@@ -529,7 +542,9 @@ def build_parser() -> argparse.ArgumentParser:
     _data_args(cmp)
     cmp.add_argument("--models", default="naive,snaive,lstm",
                      help=f"comma-separated, from {','.join(MODELS)} (default "
-                          "naive,snaive,lstm)")
+                          "naive,snaive,lstm), or auto: seasonal baselines for the "
+                          "frequency (naive, snaive, theta, and ets, or mstl for sub-daily "
+                          "data)")
     cmp.add_argument("--folds", type=_int_at_least(1, "folds"), default=3,
                      help="rolling origins (default 3)")
     cmp.add_argument("--coverage", type=_fraction, default=None,
