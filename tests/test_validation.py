@@ -325,6 +325,16 @@ def test_warm_start_names_what_changed():
     frame = pd.DataFrame({"y": _daily(), "z": _daily(seed=2)})
     with pytest.raises(ValueError, match=r"targets: \['y'\] -> \['y', 'z'\]"):
         model.set_params(horizon=3).fit(frame)
+    assert model.predict().shape == (3,)  # a refused fit leaves the fitted model as it was
+
+
+def test_a_failed_fit_leaves_a_window_estimator_as_it_was():
+    X = np.random.default_rng(0).normal(size=(30, 5, 2))
+    reg = LSTMRegressor(hidden_size=4, max_epochs=1, warm_start=True).fit(X, X[:, -1, 0])
+    before = reg.predict(X[:3])
+    with pytest.raises(ValueError, match="n_features: 2 -> 1"):
+        reg.fit(X[:, :, :1], X[:, -1, 0])
+    np.testing.assert_array_equal(reg.predict(X[:3]), before)
 
 
 def test_warm_start_classifier_refuses_new_labels_and_regressor_new_outputs():

@@ -14,6 +14,7 @@ The input checks below (finite values, float32 range, unique column names) raise
 
 from __future__ import annotations
 
+import contextlib
 from numbers import Integral, Real
 
 import numpy as np
@@ -23,7 +24,8 @@ from sklearn.utils._param_validation import Interval as _SkInterval
 
 __all__ = ["HasMethods", "Integral", "Interval", "InvalidParameterError", "Options", "Real",
            "StrOptions", "DeviceName", "ValidatedParams", "positive_int", "check_finite", "check_float32_range", "check_option",
-           "check_positive_int", "check_unique_columns", "validate_params"]
+           "check_positive_int", "check_unique_columns", "unchanged_on_error",
+           "validate_params"]
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
@@ -79,6 +81,19 @@ class ValidatedParams:
     def _validate_params(self) -> None:
         validate_parameter_constraints(self._all_constraints(), self.get_params(deep=False),
                                        caller_name=type(self).__name__)
+
+
+@contextlib.contextmanager
+def unchanged_on_error(estimator):
+    """A failed ``fit`` leaves ``estimator`` as it was (fitted or not): its attributes are
+    restored when the block raises (a refused warm start keeps the fitted model usable)."""
+    before = dict(estimator.__dict__)
+    try:
+        yield
+    except BaseException:
+        estimator.__dict__.clear()
+        estimator.__dict__.update(before)
+        raise
 
 
 def validate_params(obj, constraints: dict | None = None) -> None:

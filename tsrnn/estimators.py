@@ -15,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 
 from . import engine
 from ._neural import NEURAL_CONSTRAINTS, NEURAL_PARAMS_DOC, NeuralMixin
-from ._validation import StrOptions, check_finite, check_float32_range
+from ._validation import StrOptions, check_finite, check_float32_range, unchanged_on_error
 from .forecasting._scaling import safe_scale
 from .nn import POOLINGS, RecurrentNet
 
@@ -94,6 +94,10 @@ class _WindowEstimator(NeuralMixin, BaseEstimator):
 
     def fit(self, X, y):
         """Fit the network on windows ``X`` and targets ``y``; returns ``self``."""
+        with unchanged_on_error(self):  # a failed fit leaves the model as it was
+            return self._fit_validated(X, y)
+
+    def _fit_validated(self, X, y):
         self._validate_params()
         self._check_neural_params()
         X, y = self._validate_X(X, y, reset=True)

@@ -30,7 +30,8 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .._validation import (Integral, ValidatedParams, check_float32_range,
-                           check_positive_int, check_unique_columns, positive_int)
+                           check_positive_int, check_unique_columns, positive_int,
+                           unchanged_on_error)
 from ._data import (IndexSlices, Panel, Schema, Spec, _shift, check_regular, from_forecasts,
                     future_index, to_panel)
 from ._scaling import safe_scale
@@ -145,6 +146,10 @@ class BaseForecaster(ValidatedParams, BaseEstimator):
         -------
         self
         """
+        with unchanged_on_error(self):  # a failed fit leaves the model as it was
+            return self._fit_validated(X, y)
+
+    def _fit_validated(self, X, y):
         self._validate_params()
         self.horizon_ = int(self.horizon)
         spec = self._spec()
