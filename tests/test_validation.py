@@ -451,3 +451,23 @@ def test_the_engine_config_takes_its_knobs_and_defaults_from_the_table():
     config = model._train_config("mse", "regression", n_features=1)
     assert (config.lr, config.grad_clip, config.l1, config.patience, config.max_epochs) == \
         (0.02, None, 0.5, 3, 7)
+
+
+def test_an_integer_cv_on_a_panel_splits_by_time_not_by_rows():
+    pytest.importorskip("optuna")
+    from optuna.distributions import IntDistribution
+
+    from tsrnn.model_selection import ExpandingWindowSplit
+    from tsrnn.tuning import OptunaSearchCV
+
+    panel = pd.concat([pd.DataFrame({"unique_id": sid, "ds": pd.date_range("2024-01-01",
+                                                                            periods=20),
+                                     "y": np.arange(20.0) + k}) for k, sid in enumerate("ab")],
+                      ignore_index=True)
+    search = OptunaSearchCV(NaiveForecaster(horizon=2), {"horizon": IntDistribution(1, 2)},
+                            n_trials=1, cv=3)
+    cv = search._check_cv(panel)
+    assert isinstance(cv, ExpandingWindowSplit)
+    for train, test in cv.split(panel):
+        assert panel["ds"].iloc[train].max() < panel["ds"].iloc[test].min()
+        assert set(panel["unique_id"].iloc[test]) == {"a", "b"}  # every series, later times

@@ -130,6 +130,18 @@ class _PruningCallback:
             raise _import_optuna().TrialPruned(f"pruned at epoch {epoch} (loss {loss:.4g}).")
 
 
+def _panel_times(estimator, X):
+    """Distinct timestamps of a long or (id, time) MultiIndex panel for a forecaster, else
+    None (one series, or not a forecaster: rows are then in time order)."""
+    if not isinstance(estimator, BaseForecaster) or not isinstance(X, pd.DataFrame):
+        return None
+    if isinstance(X.index, pd.MultiIndex):
+        return X.index.get_level_values(-1).nunique()
+    if estimator.id_col in X.columns and estimator.time_col in X.columns:
+        return X[estimator.time_col].nunique()
+    return None
+
+
 def _take(data, idx):
     if data is None:
         return None
@@ -307,9 +319,18 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
                                 f"Int- or CategoricalDistribution, got {dist!r}.")
         return space
 
-    def _check_cv(self):
+    def _check_cv(self, X=None):
         if isinstance(self.cv, numbers.Integral) and not isinstance(self.cv, bool):
-            return TimeSeriesSplit(n_splits=check_positive_int(self.cv, "cv", minimum=2))
+            n_splits = check_positive_int(self.cv, "cv", minimum=2)
+            panel = _panel_times(self.estimator, X)
+            if panel is not None:  # a panel: split by time, never by rows
+                from .model_selection import ExpandingWindowSplit
+
+                est = self.estimator
+                return ExpandingWindowSplit(n_splits=n_splits,
+                                            test_size=max(1, panel // (n_splits + 1)),
+                                            id_col=est.id_col, time_col=est.time_col)
+            return TimeSeriesSplit(n_splits=n_splits)
         return check_cv(self.cv)  # a splitter or an iterable of (train, test) pairs
 
     def _check_params(self) -> int:
@@ -365,7 +386,7 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         """
         validate_params(self)
         n_jobs, space = self._check_params(), self._check_space()
-        splits = list(self._check_cv().split(X, y))
+        splits = list(self._check_cv(X).split(X, y))
         self.scorer_ = check_scoring(self.estimator, scoring=self.scoring)
         self.n_splits_ = len(splits)
         with _search_context(n_jobs, self.verbose):
