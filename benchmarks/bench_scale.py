@@ -28,6 +28,7 @@ Run from the repository root (one torch thread; each size a few minutes at most)
     python benchmarks/bench_scale.py                          # 1k, 10k, 100k; predict to 1M
     python benchmarks/bench_scale.py --sizes 1000,10000 --predict-sizes 1000,10000
     python benchmarks/bench_scale.py --sizes 100000 --predict-sizes "" --merge OUT.json
+    python benchmarks/bench_scale.py --threads idle   # 1 vs 2 torch threads (and busy)
 """
 
 from __future__ import annotations
@@ -165,6 +166,57 @@ def run_predict_size(n: int) -> dict:
             "rss_after_data_mb": rss_before}
 
 
+THREAD_CONFIGS = ((16, 64), (64, 64), (64, 256), (128, 256), (256, 512))
+
+
+def step_ms(hidden: int, batch: int, threads: int, steps: int = 15, window: int = 24) -> float:
+    """Milliseconds per training step (GRU + linear head, Adam) on ``threads`` threads."""
+    import torch
+    from torch import nn
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    gru, head = nn.GRU(1, hidden, batch_first=True), nn.Linear(hidden, 1)
+    opt = torch.optim.Adam([*gru.parameters(), *head.parameters()])
+    x, y = torch.randn(batch, window, 1), torch.randn(batch, 1)
+
+    def step():
+        loss = ((head(gru(x)[0][:, -1]) - y) ** 2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+    for _ in range(3):
+        step()
+    start = time.perf_counter()
+    for _ in range(steps):
+        step()
+    return (time.perf_counter() - start) / steps * 1e3
+
+
+def thread_table(busy: bool, save=None) -> list[dict]:
+    """1 against 2 torch threads per model size, best of 3; ``busy`` adds two processes
+    spinning on the CPU (a loaded 2-core machine)."""
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
+                for _ in range(2 if busy else 0)]
+    rows = []
+    try:
+        for hidden, batch in THREAD_CONFIGS:
+            weights = 3 * hidden * (1 + hidden) + 6 * hidden  # GRU weights and biases
+            times = {t: min(step_ms(hidden, batch, t) for _ in range(3)) for t in (1, 2)}
+            rows.append({"cores": "busy" if busy else "idle", "hidden": hidden,
+                         "batch": batch, "work_per_step": batch * weights,
+                         "ms_1_thread": times[1], "ms_2_threads": times[2],
+                         "ratio_2_over_1": times[2] / times[1]})
+            print(json.dumps(rows[-1]), flush=True)
+            if save is not None:  # after every size: a long run stopped keeps its rows
+                save(rows)
+    finally:
+        for proc in spinners:
+            proc.kill()
+    return rows
+
+
 def exponents(rows: list[dict], key: str) -> dict:
     """``b`` of ``time ~ n ** b``: least squares on log-log, and the last two sizes."""
     pts = [(r["n_series"], r[key]) for r in rows if r.get(key)]
@@ -198,10 +250,19 @@ def main() -> None:
     parser.add_argument("--stats-max", type=int, default=1000,
                         help="largest panel the Theta baseline runs on (statsmodels)")
     parser.add_argument("--out", default=str(HERE / "results" / "scale.json"))
+    parser.add_argument("--threads", choices=("idle", "busy"),
+                        help="only the 1-vs-2-thread training steps, on idle cores or with "
+                             "two spinning processes (results/threads_<mode>.json)")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "N"), help=argparse.SUPPRESS)
     parser.add_argument("--merge", nargs="*", default=(),
                         help="earlier result files whose sizes are added to this run's")
     args = parser.parse_args()
+    if args.threads:
+        out = HERE / "results" / f"threads_{args.threads}.json"
+        rows = thread_table(busy=args.threads == "busy",
+                            save=lambda rows: out.write_text(json.dumps(
+                                {"load_avg": os.getloadavg(), "rows": rows}, indent=1)))
+        return
     if args.child:
         import torch
 
