@@ -45,14 +45,17 @@ def origins_panel(series: pd.Series, start: int, window: int, horizon: int):
 
 
 def evaluate(name, series, valid_end, horizon, args):
-    window = args.window
-    model = MODELS[name](horizon=horizon, window=window, hidden_size=args.hidden,
-                         max_epochs=args.epochs, batch_size=256, lr=1e-3, loss="mse",
-                         validation_fraction=0.2, patience=3,
-                         max_windows_per_series=args.max_windows, random_state=0)
+    if args.zero_config:  # only the horizon: season, window and training budget by default
+        model = MODELS[name](horizon=horizon, random_state=0)
+    else:
+        model = MODELS[name](horizon=horizon, window=args.window, hidden_size=args.hidden,
+                             max_epochs=args.epochs, batch_size=256, lr=1e-3, loss="mse",
+                             validation_fraction=0.2, patience=3,
+                             max_windows_per_series=args.max_windows, random_state=0)
     start = time.perf_counter()
     model.fit(series.iloc[:valid_end])  # train + validation (the last 20%, for early stopping)
     fit_s = time.perf_counter() - start
+    window = model.window_
     frame, actual = origins_panel(series, valid_end, window, horizon)
     start = time.perf_counter()
     pred = model.predict(frame)[series.name].to_numpy().reshape(actual.shape)
@@ -83,6 +86,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--hidden", type=int, default=32)
     parser.add_argument("--max-windows", type=int, default=3000)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--zero-config", action="store_true",
+                        help="neural models get only the horizon (all other defaults)")
     parser.add_argument("--out", default="benchmarks/results/ett_univariate.json")
     args = parser.parse_args(argv)
     if not DATA.is_file():
