@@ -12,7 +12,8 @@ of a panel, shifting every timestamp, scaling by ``c`` and appending unrelated s
 each series' forecast unchanged (or scaled by ``c``).
 
 Examples are derandomised (the same in every run, so a failure reproduces) and few, with
-tiny models: the whole file runs in about a minute on one core.
+tiny models: the whole file runs in about a minute on one core. ``TSRNN_EXAMPLES=500``
+searches deeper (20 by default).
 """
 
 import copy
@@ -34,10 +35,11 @@ from tsrnn.estimators import GRUClassifier, LSTMRegressor, RNNRegressor
 from tsrnn.forecasting import (DriftForecaster, LSTMForecaster, MeanForecaster,
                                Naive2Forecaster, NaiveForecaster, SeasonalNaiveForecaster)
 
-FAST = settings(max_examples=20, deadline=None, derandomize=True, database=None,
+EXAMPLES = int(os.environ.get("TSRNN_EXAMPLES", 20))  # e.g. 500 for a deep search
+FAST = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                 suppress_health_check=list(HealthCheck),
                 phases=[Phase.explicit, Phase.generate, Phase.shrink])
-FEW = settings(FAST, max_examples=10)
+FEW = settings(FAST, max_examples=max(1, EXAMPLES // 2))
 
 TINY_NEURAL = dict(window=4, hidden_size=4, max_epochs=1, batch_size=32, random_state=0,
                    device="cpu")
@@ -197,7 +199,7 @@ levels = st.sampled_from([0.0, 3.0, -50.0, 1e3])
 
 
 # ------------------------------------------------- any input: a forecast or a tsrnn error
-@settings(FAST, max_examples=40)
+@settings(FAST, max_examples=2 * EXAMPLES)
 @given(cls=st.sampled_from(CLASSES), layout=layouts, kind=kinds,
        lengths=st.lists(st.integers(1, 60), min_size=1, max_size=3), scale=scales,
        level=levels, dtype=st.sampled_from(NUMERIC) | st.sampled_from(DTYPES),
@@ -397,6 +399,31 @@ def test_any_parameter_value_is_accepted_or_refused_by_name(name, value):
     except TrainingDivergedError:
         return
     _finite(model.predict())
+
+
+@settings(FAST, max_examples=2 * EXAMPLES)
+@given(cls=st.sampled_from(CLASSES), data=st.data())
+def test_any_value_of_any_forecaster_parameter_is_accepted_or_refused_by_name(cls, data):
+    model = _tiny(cls)
+    name = data.draw(st.sampled_from(sorted(model.get_params(deep=False))), label="name")
+    value = data.draw(ANY_VALUE, label="value")
+    if name in ("max_epochs", "hidden_size", "n_models") and isinstance(value, int) \
+            and value > 2:
+        value = 2  # valid but slow values add nothing here
+    model.set_params(**{name: value})
+    y = _make("series", "D", [30], 1.0, 5.0, "float64")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model.fit(y)
+            result = model.predict()
+    except (ValueError, TypeError) as exc:
+        assert _from_tsrnn(exc), f"{type(exc).__name__} from outside tsrnn: {exc}"
+        assert name in str(exc), f"the error does not name {name!r}: {exc}"
+        return
+    except TrainingDivergedError:
+        return
+    _finite(result)
 
 
 # ---------------------------------------------------------------- window estimators

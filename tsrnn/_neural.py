@@ -67,7 +67,8 @@ NEURAL_PARAMS = {
                   "Mixed-precision training (autocast, with a gradient scaler for fp16); "
                   "falls back to\n        fp32 with a warning where the hardware cannot. "
                   "Resolved into ``precision_``."),
-    "random_state": (None, ["random_state"], "int or None",
+    "random_state": (None, [Interval(Integral, 0, 2**32 - 1, closed="both"),
+                            np.random.RandomState, None], "int or None",
                      "Seeds weight init, shuffling, dropout and augmentation; with an int, "
                      "CPU training is\n        bit-for-bit repeatable."),
     "warm_start": (False, ["boolean"], "bool",

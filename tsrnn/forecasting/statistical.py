@@ -160,7 +160,9 @@ class _StatsmodelsForecaster(BaseForecaster):
         **getattr(BaseForecaster, "_parameter_constraints", {}),
         "season_length": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left"),
                           None],
-        "n_jobs": [Integral, None],
+        # joblib's convention: 1, 2, ... workers; -1 all CPUs, -2 all but one, ...
+        "n_jobs": [Interval(Integral, 1, None, closed="left"),
+                   Interval(Integral, None, -1, closed="right"), None],
         "verbose": ["boolean"],
     }
 
