@@ -87,9 +87,10 @@ def plot_backtests(path, data, forecasts: dict, forecaster, n_series: int,
         for k, (name, frame) in enumerate(forecasts.items()):
             colour = colours[k % len(colours)]
             part = frame[frame[id_col] == sid]
+            style = ("-", "--", "-.", ":")[k % 4]  # models that agree stay visible
             for fold, fold_rows in part.groupby("fold"):
                 ax.plot(fold_rows[time_col], fold_rows["y_pred"], color=colour, lw=1.4,
-                        label=name)
+                        ls=style, label=name)
                 if "y_lower" in fold_rows.columns and fold_rows["y_lower"].notna().any():
                     ax.fill_between(fold_rows[time_col], fold_rows["y_lower"],
                                     fold_rows["y_upper"], color=colour, alpha=0.15,
