@@ -348,6 +348,25 @@ def test_permuting_covariate_columns_leaves_the_forecast_unchanged(order, cls):
     _same(refit.predict(X=X, y=y.iloc[:40]), base)  # fitted in another order: the same model
 
 
+@FEW
+@given(cls=st.sampled_from(CLASSES), kind=kinds, level=st.sampled_from([3.0, 50.0]),
+       low=st.sampled_from([0.5, 0.6, 0.8]), high=st.sampled_from([0.9, 0.95, 0.99]))
+def test_intervals_nest_and_hold_the_point_forecast(cls, kind, level, low, high):
+    y = _make("series", kind, [48], 1.0, level, "float64")
+    model = _tiny(cls)
+    if _outcome(lambda: model.fit(y)) is None:
+        return
+    point = model.predict().to_numpy()
+    narrow = _outcome(lambda: model.predict_interval(coverage=low))
+    wide = _outcome(lambda: model.predict_interval(coverage=high))
+    if narrow is None or wide is None:
+        return
+    (lo1, hi1), (lo2, hi2) = narrow.to_numpy().T, wide.to_numpy().T
+    tol = 1e-9 * np.abs(point).max()
+    assert np.all(lo2 <= lo1 + tol) and np.all(hi1 <= hi2 + tol), "intervals do not nest"
+    assert np.all(lo1 <= point + tol) and np.all(point <= hi1 + tol), "point outside"
+
+
 # -------------------------------------------------------------------- ownership
 @FAST
 @given(cls=st.sampled_from(CLASSES), layout=layouts, dtype=st.sampled_from(
