@@ -99,6 +99,31 @@ def _timed(fn):
     return out, time.perf_counter() - start
 
 
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _timed_peak(fn):
+    """``(result, seconds, peak resident MB while fn ran)``: RSS sampled every 20 ms."""
+    import threading
+
+    peak, done = [_rss_mb()], threading.Event()
+
+    def sample():
+        while not done.wait(0.02):
+            peak[0] = max(peak[0], _rss_mb())
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        out, seconds = _timed(fn)
+    finally:
+        done.set()
+        sampler.join()
+    return out, seconds, max(peak[0], _rss_mb())
+
+
 def _gru(**kw):
     from tsrnn.forecasting import GRUForecaster
 
@@ -157,13 +182,14 @@ def run_predict_size(n: int) -> dict:
     model = _gru(max_epochs=2).fit(make_panel(1000, seed=1))
     model.predict(X=make_panel(20, seed=3, cap=4 * WINDOW))  # warm-up
     history, gen = _timed(lambda: make_panel(n, seed=2, cap=4 * WINDOW))
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    pred, seconds = _timed(lambda: model.predict(X=history))
+    rss_before = _rss_mb()
+    pred, seconds, peak = _timed_peak(lambda: model.predict(X=history))
     assert len(pred) == n * HORIZON and np.isfinite(pred["y"]).all()
     return {"n_series": n, "n_points": len(history), "generate": gen,
             "gru_predict_history": seconds,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "rss_after_data_mb": rss_before}
+            "rss_before_predict_mb": rss_before, "predict_peak_rss_mb": peak,
+            "predict_extra_mb": peak - rss_before}
 
 
 THREAD_CONFIGS = ((16, 64), (64, 64), (64, 256), (128, 256), (256, 512))
@@ -293,6 +319,7 @@ def main() -> None:
     growth = {k: exponents(fit_rows, k) for k in steps}
     growth["gru_predict_history"] = exponents(predict_rows, "gru_predict_history")
     growth["predict_peak_rss_mb"] = exponents(predict_rows, "peak_rss_mb")
+    growth["predict_extra_mb"] = exponents(predict_rows, "predict_extra_mb")
     import torch
 
     result = {"machine": {"cpu_count": os.cpu_count(), "platform": platform.platform(),
