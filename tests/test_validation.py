@@ -471,3 +471,11 @@ def test_an_integer_cv_on_a_panel_splits_by_time_not_by_rows():
     for train, test in cv.split(panel):
         assert panel["ds"].iloc[train].max() < panel["ds"].iloc[test].min()
         assert set(panel["unique_id"].iloc[test]) == {"a", "b"}  # every series, later times
+
+
+def test_future_rows_alone_in_the_fit_layout_forecast_from_the_training_end():
+    X = _covariates(63)
+    frame = X.assign(y=np.r_[_daily().to_numpy(), [np.nan] * 3])
+    model = LSTMForecaster(horizon=3, target="y", future_covariates=["a"], **TINY)
+    model.fit(frame.iloc[:60])
+    pd.testing.assert_frame_equal(model.predict(X=frame.iloc[60:]), model.predict(X=X))

@@ -207,6 +207,8 @@ class BaseForecaster(ValidatedParams, BaseEstimator):
             return self.train_panel_
         elif _holds(X, self.targets_):  # X is a new history (targets and any covariates)
             new = _drop_future_rows(X, self.targets_, spec) if self._future_names() else X
+            if not len(new):  # only future rows (no target observed): future covariates
+                return self.train_panel_
         elif self.covariates_:
             if self._future_names():
                 return self.train_panel_  # X holds the known future covariates only
