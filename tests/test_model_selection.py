@@ -287,3 +287,23 @@ def test_a_forecaster_without_intervals_gets_nan_interval_scores():
         summary = backtest(NoIntervals(horizon=2), _series(30), coverage=0.9).summary
     assert summary[["coverage", "width", "msis"]].isna().all().all()
     assert summary["mase"].notna().all()
+
+
+def test_zero_configuration_compare_on_the_shipped_data():
+    import warnings
+
+    from tsrnn.datasets import load_ett, load_m4_finance
+
+    ett = load_ett()["OT"].iloc[-24 * 21:]  # hourly: a daily and a weekly season
+    finance = load_m4_finance()
+    finance = finance[finance["unique_id"].isin(finance["unique_id"].unique()[:3])]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        hourly = compare("auto", ett, horizon=24, n_origins=1)
+        weekly = compare("auto", finance.groupby("unique_id").tail(120), horizon=13,
+                         n_origins=1)
+    assert set(hourly.index) == {"naive", "seasonal_naive", "theta", "mstl"}
+    assert set(weekly.index) == {"naive", "seasonal_naive", "theta", "ets"}
+    for board in (hourly, weekly):
+        assert np.isfinite(board["mase"]).all()
+        assert board.loc["seasonal_naive", "skill"] >= -1e-9  # never worse than naive here
