@@ -54,6 +54,8 @@ USER_ERRORS = [
       "sqlite:////no/such/folder/s.db"], r"the folder '/no/such/folder' .* does not exist"),
     (["forecast", "{d}", "--target", "y", "--horizon", "2", "--model", "arima",
       "--future-covariates", "ds"], r"."),  # the time column is no covariate
+    (["tune", "{d}", "--target", "y", "--horizon", "2", "--trials", "1", "--storage",
+      "postgresql://nobody@127.0.0.1:1/x"], r"cannot use --storage 'postgresql://"),
 ]
 
 

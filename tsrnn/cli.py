@@ -223,7 +223,10 @@ def _cmd_tune(args) -> None:
     try:
         search.fit(data)
     except Exception as exc:  # a database that cannot be used: the user's URL
-        if not type(exc).__module__.startswith(("sqlalchemy", "optuna.storages")):
+        storage_error = type(exc).__module__.startswith(
+            ("sqlalchemy", "optuna.storages", "optuna.exceptions")) or (
+            isinstance(exc, ImportError) and "storage" in str(exc).lower())
+        if not storage_error:
             raise
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ValueError(f"cannot use --storage {args.storage!r}: {first}") from None
