@@ -479,3 +479,24 @@ def test_future_rows_alone_in_the_fit_layout_forecast_from_the_training_end():
     model = LSTMForecaster(horizon=3, target="y", future_covariates=["a"], **TINY)
     model.fit(frame.iloc[:60])
     pd.testing.assert_frame_equal(model.predict(X=frame.iloc[60:]), model.predict(X=X))
+
+
+def test_capabilities_are_declared_and_kept():
+    from test_forecaster_contract import FORECASTERS
+
+    y = _daily(60)
+    for cls, params in FORECASTERS.items():
+        model = cls(**{**params, "horizon": 2})
+        caps = model.capabilities()
+        assert set(caps) == {"intervals", "covariates", "future_covariates"}, cls.__name__
+        if caps["intervals"]:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                bounds = model.fit(y).predict_interval()
+            assert bounds.shape == (2, 2), cls.__name__
+
+    class NoIntervals(NaiveForecaster):
+        _capabilities = {"intervals": False}
+
+    with pytest.raises(ValueError, match="NoIntervals does not give prediction intervals"):
+        NoIntervals().fit(y).predict_interval()

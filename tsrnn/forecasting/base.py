@@ -124,6 +124,11 @@ class BaseForecaster(ValidatedParams, BaseEstimator):
         "id_col": [str, Integral],
         "time_col": [str, Integral],
     }
+    # What the forecaster can do, declared like scikit-learn's tags and merged along the
+    # class hierarchy (read with ``capabilities()``): callers check them instead of trying
+    # and catching NotImplementedError. ``covariates``: uses past covariates;
+    # ``future_covariates``: uses covariates known over the forecast period.
+    _capabilities = {"intervals": False, "covariates": False, "future_covariates": False}
     # Largest |value| accepted: squares of the data must stay finite (float64). Neural
     # forecasters, trained in float32, accept less.
     _max_magnitude = 1e150
@@ -169,6 +174,20 @@ class BaseForecaster(ValidatedParams, BaseEstimator):
         self._fit(panel)
         self.train_panel_ = panel
         return self
+
+    def capabilities(self) -> dict:
+        """What this forecaster can do: ``intervals``, ``covariates``, ``future_covariates``.
+
+        Examples
+        --------
+        >>> from tsrnn.forecasting import NaiveForecaster
+        >>> NaiveForecaster().capabilities()["intervals"]
+        True
+        """
+        merged = {}
+        for klass in reversed(type(self).__mro__):
+            merged.update(klass.__dict__.get("_capabilities", {}))
+        return merged
 
     def _check_magnitude(self, panel: Panel) -> None:
         """Refuse data too large for the model's arithmetic (the message says how large)."""
@@ -296,6 +315,9 @@ class BaseForecaster(ValidatedParams, BaseEstimator):
         """
         if not 0 < coverage < 1:
             raise ValueError(f"coverage must be in (0, 1), got {coverage!r}.")
+        if not self.capabilities()["intervals"]:
+            raise ValueError(f"{type(self).__name__} does not give prediction intervals "
+                             "(see capabilities()).")
         panel = self._history(X, y)
         horizon = self.horizon_ if horizon is None else check_positive_int(horizon, "horizon")
         lower, upper = self._predict_interval(panel, horizon, self._future(X, panel, horizon),

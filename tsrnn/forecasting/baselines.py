@@ -33,6 +33,8 @@ class _Baseline(BaseForecaster):
     broadcastable to ``(horizon, n_targets)``.
     """
 
+    _capabilities = {"intervals": True}  # normal intervals from in-sample residuals
+
     def __init__(self, horizon=1, freq=None, target=None, id_col="unique_id", time_col="ds"):
         self.horizon = horizon
         self.freq = freq

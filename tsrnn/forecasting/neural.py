@@ -54,6 +54,7 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         "future_covariates": [list, tuple, None],
     }
     # -- end of parameter constraints --------------------------------------------------
+    _capabilities = {"intervals": True, "covariates": True, "future_covariates": True}
     _max_magnitude = 1e18  # float32 training: squares of the data must stay finite
 
     def __init__(self, horizon=1, window=None, strategy="direct", scaler="window",

@@ -156,6 +156,8 @@ class _StatsmodelsForecaster(BaseForecaster):
     the forecast period (None unless the model uses covariates).
     """
 
+    _capabilities = {"intervals": True}
+
     _parameter_constraints = {
         **getattr(BaseForecaster, "_parameter_constraints", {}),
         "season_length": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left"),
@@ -381,6 +383,8 @@ class ARIMAForecaster(_StatsmodelsForecaster):
     >>> model.predict().shape
     (3,)
     """
+
+    _capabilities = {"future_covariates": True}  # regressors (future_covariates)
 
     _parameter_constraints = {
         **_StatsmodelsForecaster._parameter_constraints,

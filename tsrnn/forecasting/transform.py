@@ -120,6 +120,10 @@ class TransformedTargetForecaster(BaseForecaster):
         self.id_col = id_col
         self.time_col = time_col
 
+    def capabilities(self) -> dict:
+        """Those of the wrapped forecaster."""
+        return self._inner().capabilities()
+
     def _inner(self):
         base = NaiveForecaster() if self.forecaster is None else self.forecaster
         if not isinstance(base, BaseForecaster):
