@@ -36,6 +36,7 @@ class Panel:
     id_index: pd.Index | None = None  # the typed series ids of a long panel, reused as is
     # derived and cached (never set from outside): the series lengths, the forecast layout
     _lengths: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
+    _offsets: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
     future_cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def all_times(self) -> pd.Index:
@@ -53,7 +54,9 @@ class Panel:
 
     @property
     def offsets(self) -> np.ndarray:
-        return np.concatenate([[0], np.cumsum(self.lengths)[:-1]]).astype(np.int64)
+        if self._offsets is None:  # cached like lengths: per-series loops stay linear
+            self._offsets = np.concatenate([[0], np.cumsum(self.lengths)[:-1]]).astype(np.int64)
+        return self._offsets
 
     def series(self, i: int) -> np.ndarray:
         start = self.offsets[i]
