@@ -285,7 +285,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.threads:
         out = HERE / "results" / f"threads_{args.threads}.json"
-        rows = thread_table(busy=args.threads == "busy",
+        thread_table(busy=args.threads == "busy",
                             save=lambda rows: out.write_text(json.dumps(
                                 {"load_avg": os.getloadavg(), "rows": rows}, indent=1)))
         return

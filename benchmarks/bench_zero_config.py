@@ -21,6 +21,7 @@ import ast
 import json
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -99,12 +100,25 @@ def main(argv=None) -> dict:
             pred = model.predict()["y"].to_numpy().reshape(-1, horizon)
             s, ms = smape(test, pred), mase(test, pred, train, m=m)
             o = owa(s, ms, *ref)
+            cover = {}
+            if name != "snaive":  # 90% intervals: coverage pooled and per series
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    bounds = model.predict_interval(coverage=0.9)
+                lo = bounds["y_lower"].to_numpy().reshape(-1, horizon)
+                hi = bounds["y_upper"].to_numpy().reshape(-1, horizon)
+                inside = (test >= lo) & (test <= hi)
+                per_series = inside.mean(axis=1)
+                cover = {"coverage90": float(inside.mean()),
+                         "series_coverage90_p10": float(np.quantile(per_series, 0.1)),
+                         "calibration": getattr(model, "interval_calibration_", None)}
             label = f"{name} seed {seed}" if name != "snaive" else name
             extra = {k: getattr(model, k, None) for k in ("window_", "season_length_",
                                                           "seasonal_", "n_epochs_")}
-            results[label] = {"smape": s, "mase": ms, "owa": o, "fit_s": fit_s, **extra}
+            results[label] = {"smape": s, "mase": ms, "owa": o, "fit_s": fit_s, **extra,
+                              **cover}
             print(f"{label:14s} sMAPE {s:7.3f} MASE {ms:6.3f} OWA {o:6.3f} fit {fit_s:7.1f}s "
-                  f"{extra}", flush=True)
+                  f"{extra} {cover}", flush=True)
             if name == "snaive":
                 break
     for label, (s, ms, o) in ANCHORS[args.data].items():

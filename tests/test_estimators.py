@@ -1,6 +1,5 @@
 """Behaviour of the window regressors/classifiers and of the shared training engine."""
 
-import io
 import pickle
 
 import cloudpickle

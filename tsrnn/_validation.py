@@ -23,7 +23,8 @@ from sklearn.utils._param_validation import (HasMethods, InvalidParameterError, 
 from sklearn.utils._param_validation import Interval as _SkInterval
 
 __all__ = ["HasMethods", "Integral", "Interval", "InvalidParameterError", "Options", "Real",
-           "StrOptions", "DeviceName", "ValidatedParams", "positive_int", "check_finite", "check_float32_range", "check_option",
+           "StrOptions", "DeviceName", "ValidatedParams", "positive_int", "check_finite",
+           "check_float32_range", "check_option",
            "check_positive_int", "check_unique_columns", "unchanged_on_error",
            "validate_params"]
 

@@ -322,7 +322,8 @@ class MagnitudeScaling(Augmenter):
 
 
 class WindowSlicing(Augmenter):
-    """Take a random contiguous slice of ``ratio * time`` steps of ``x``, stretched back to ``time``.
+    """Take a random contiguous slice of ``ratio * time`` steps of ``x``, stretched back to
+    ``time``.
 
     The stretch is linear interpolation (:func:`torch.nn.functional.interpolate`
     with ``align_corners=True``, so the slice's end points are kept). Only ``x``

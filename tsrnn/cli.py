@@ -81,11 +81,13 @@ def _make_model(name: str, horizon: int, season, layout: dict, net: dict,
 
 def _net(args) -> dict:
     """Neural parameters from the command-line options."""
-    net = {"window": args.window, "max_epochs": args.epochs, "random_state": args.seed,
-               "device": args.device, "verbose": not args.quiet}
+    net = {"window": args.window, "random_state": args.seed, "device": args.device,
+           "verbose": not args.quiet}
     for name in ("hidden_size", "num_layers", "patience"):
         if getattr(args, name, None) is not None:
             net[name] = getattr(args, name)
+    if args.epochs is not None:
+        net["max_epochs"] = args.epochs
     return net
 
 
@@ -250,21 +252,21 @@ class _Demo(NamedTuple):
 def _demo_setup(dataset: str, fast: bool) -> _Demo:
     from .datasets import load_ett, load_m4_finance
 
-    net = {"window": 48, "hidden_size": 16, "max_epochs": 2} if fast else \
-        {"hidden_size": 64, "max_epochs": 20, "patience": 4}
-    net.update(batch_size=64, lr=3e-3, random_state=0, device="auto")
+    # the neural models' own defaults are the recipe (docs/guide/neural-defaults.md)
+    net = {"window": 48, "hidden_size": 16, "max_epochs": 2} if fast else {}
+    net.update(random_state=0, device="auto")
     if dataset == "ett":
         n = 600 if fast else 2000
         return _Demo(load_ett()["OT"].iloc[-n:], {"target": "OT", "time_col": "date",
                      "id_col": "unique_id"}, 24, "auto", 3 if fast else 7,
-                     {"window": 96, "scaler": "standard", **net},
+                     net,
                      f"ETTh1 oil temperature (OT), last {n} hours")
     data = load_m4_finance()
     if fast:
         data = data[data["unique_id"].isin(data["unique_id"].unique()[:4])]
         data = data.groupby("unique_id").tail(200).reset_index(drop=True)
     return _Demo(data, {"target": "y", "time_col": "ds", "id_col": "unique_id"}, 13, 1, 3,
-                 {"window": 26, **net}, f"{data['unique_id'].nunique()} weekly M4 finance "
+                 net, f"{data['unique_id'].nunique()} weekly M4 finance "
                  "series (one network for all of them)")
 
 
@@ -343,11 +345,14 @@ def _data_args(p: argparse.ArgumentParser, season: bool = True) -> None:
                             "sub-daily data)")
 
 
-def _neural_args(p: argparse.ArgumentParser, epochs: int = 20) -> None:
+def _neural_args(p: argparse.ArgumentParser, epochs: int | None = None) -> None:
     p.add_argument("--epochs", type=_int_at_least(1, "epochs"), default=epochs,
-                   help=f"max_epochs of neural models (default {epochs})")
+                   help="max_epochs of neural models (default: " +
+                        (f"{epochs})" if epochs else "the model's 'auto', about 1,000 "
+                                                     "optimizer steps)"))
     p.add_argument("--window", type=_int_at_least(1, "window"), default=None,
-                   help="past steps a neural model reads (default: max(2 * horizon, 8))")
+                   help="past steps a neural model reads (default: from the season and "
+                        "horizon, e.g. 168 for hourly data)")
     p.add_argument("--hidden-size", type=_int_at_least(1, "hidden size"), default=None,
                    help="units per recurrent layer (default: the model's, 64)")
     p.add_argument("--num-layers", type=_int_at_least(1, "num layers"), default=None,

@@ -3,7 +3,8 @@
 ``standard`` and ``robust`` compute one location/scale per series and target from the
 history given (the training series at fit, the new history at predict); ``window``
 normalises every input window by its own mean and standard deviation (instance
-normalisation, the deviation floored at 1% of the window's mean absolute level), which lets one global model serve series of any level; ``none`` leaves
+normalisation, the deviation floored at 1% of the window's mean absolute level), which
+lets one global model serve series of any level; ``none`` leaves
 the data as it is. A zero scale (constant series or window) is replaced by 1.
 """
 

@@ -47,7 +47,8 @@ class MSTLForecaster(_StatsmodelsForecaster):
     history better than repeating the last value, over a season or the horizon:
     :func:`~tsrnn.forecasting.seasonality.season_helps`). Prediction intervals are
     those of the adjusted series' model around the seasonal forecast, widened by the
-    variance of each seasonal component's change from one cycle to the next. A new history is decomposed again and forecast with
+    variance of each seasonal component's change from one cycle to the next. A new history
+    is decomposed again and forecast with
     the fitted model's parameters.
 
     Parameters

@@ -13,7 +13,8 @@ times worse (mean absolute error) than the seasonal naive forecast, a warning na
 series (``holdout_ratio_`` keeps the ratios).
 
 Only :class:`ARIMAForecaster` uses covariates (as SARIMAX regressors, the ones named in
-``future_covariates``); the other models warn that they ignore them. Forecasting a new history (``predict(X=...)``, ``score``) reuses the fitted
+``future_covariates``); the other models warn that they ignore them. Forecasting a new
+history (``predict(X=...)``, ``score``) reuses the fitted
 parameters of the series with the same id (of the only series, when one was fitted):
 
 - ARIMA applies them to the new data (Kalman filter, no re-estimation);
@@ -452,7 +453,8 @@ class ETSForecaster(_StatsmodelsForecaster):
     additive seasonality (when ``season_length > 1`` and the series spans two seasons) and
     keeps the lowest AIC (which decides whether the season is used: a seasonal-naive-style
     check, as seasonal naive and MSTL make, cost 10% on ETTh1). Seasonal fits with long
-    seasons (52 weekly) are slow: about 2 s per series. On a new history the smoothing and damping parameters are kept
+    seasons (52 weekly) are slow: about 2 s per series. On a new history the smoothing and
+    damping parameters are kept
     and only the initial states are re-estimated.
 
     Parameters
