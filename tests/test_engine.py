@@ -9,16 +9,11 @@ from tsrnn import TrainingDivergedError, engine
 from tsrnn.nn import CELLS, POOLINGS, RecurrentNet, Seq2Seq
 
 
-# pooling="last" of a bidirectional net reads the backward direction after one step only
-# (states[:, -1]), so the recurrent weights of its last layer never get a gradient: the
-# backward direction's summary is at position 0. Found by this test; a fix for nn/.
-LAST_BIDIRECTIONAL = pytest.mark.xfail(strict=True, reason="backward state read at the end")
-
-
+# pooling="last" of a bidirectional net reads the forward direction at the last step and the
+# backward direction at the first (each after the whole sequence): every weight learns.
 @pytest.mark.parametrize("cell", sorted(CELLS))
-@pytest.mark.parametrize("pooling, bidirectional", [
-    (p, b) if not (p == "last" and b) else pytest.param(p, b, marks=LAST_BIDIRECTIONAL)
-    for p in sorted(POOLINGS) for b in (False, True)])
+@pytest.mark.parametrize("pooling, bidirectional",
+                         [(p, b) for p in sorted(POOLINGS) for b in (False, True)])
 def test_recurrent_net_shapes_and_gradients_reach_every_parameter(cell, pooling, bidirectional):
     net = RecurrentNet(3, 5, cell=cell, hidden_size=4, num_layers=2, pooling=pooling,
                        bidirectional=bidirectional, n_head_extra=2)

@@ -72,7 +72,11 @@ class RecurrentNet(nn.Module):
 
     def forward(self, x: torch.Tensor, extra: torch.Tensor | None = None) -> torch.Tensor:
         states, _ = self.rnn(x)  # (batch, time, hidden * directions)
-        if self.pooling == "last":
+        if self.pooling == "last" and self.rnn.bidirectional:
+            # the forward direction ends at the last step, the backward one at the first
+            width = self.rnn.hidden_size
+            pooled = torch.cat([states[:, -1, :width], states[:, 0, width:]], dim=1)
+        elif self.pooling == "last":
             pooled = states[:, -1]  # (batch, hidden * directions)
         elif self.pooling == "mean":
             pooled = states.mean(dim=1)
