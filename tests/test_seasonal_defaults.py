@@ -49,8 +49,8 @@ def test_the_seasonal_residual_net_starts_from_seasonal_naive():
     out = net(torch.tensor(x, dtype=torch.float32)[None, :, None])[0].detach().numpy()
     np.testing.assert_allclose(out, x[-m:][np.arange(h) % m], rtol=1e-5, atol=1e-5)
     flat = SeasonalResidual(RecurrentNet(1, h, cell="gru", hidden_size=4), m, h, 1)
-    noise = torch.tensor(rng.standard_normal((1, 30, 1)) * 0 + 1.0, dtype=torch.float32)
-    assert flat(noise).abs().max().item() < 1e-6  # a flat window has no season: base 0
+    constant = torch.full((1, 30, 1), 1.5)
+    assert (flat(constant) - 1.5).abs().max().item() < 1e-6  # no season: the last value
 
 
 @pytest.mark.parametrize("horizon,seasons,lengths,expected", [
@@ -102,3 +102,20 @@ def test_a_seed_ensemble_is_the_median_of_its_members_and_pickles():
                                torch.stack(members).median(dim=0).values.detach())
     with pytest.raises(ValueError, match="warm_start"):
         LSTMForecaster(horizon=6, n_models=2, warm_start=True, **TINY).fit(y)
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10**6), period=st.integers(4, 24))
+def test_trends_and_random_walks_are_not_seasonal_but_seasons_are(seed, period):
+    """The autocorrelation test alone calls any trending window seasonal; the naive check
+    keeps the seasonal base for windows whose season beats their last value."""
+    rng = np.random.default_rng(seed)
+    n = 7 * period
+    walk = np.cumsum(rng.standard_normal(n))
+    season = np.sin(2 * np.pi * np.arange(n) / period) + 0.1 * rng.standard_normal(n)
+    x = torch.tensor(np.stack([walk, season], axis=1), dtype=torch.float32)[None]
+    net = SeasonalResidual(RecurrentNet(2, 2 * period, cell="gru", hidden_size=4), period,
+                           period, 2)
+    out = net(x)[0].detach().numpy().reshape(period, 2)
+    np.testing.assert_allclose(out[:, 0], walk[-1], rtol=1e-5)  # naive
+    np.testing.assert_allclose(out[:, 1], season[-period:], rtol=1e-4, atol=1e-5)  # sNaive

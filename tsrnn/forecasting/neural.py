@@ -59,7 +59,8 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
 
     def __init__(self, horizon=1, window=None, strategy="direct", scaler="window",
                  season_length="auto", seasonal="auto", log_scale="auto", n_models=1,
-                 max_windows_per_series="auto", future_covariates=None, freq=None, target=None, id_col="unique_id",
+                 max_windows_per_series="auto", future_covariates=None, freq=None,
+                 target=None, id_col="unique_id",
                  time_col="ds", hidden_size=64, num_layers=1, dropout=0.0, nonlinearity="tanh",
                  loss="mae", optimizer="adam", lr=3e-3, weight_decay=0.0, l1=0.0,
                  batch_size=256, max_epochs="auto", grad_clip=1.0, lr_schedule=None,
