@@ -149,7 +149,7 @@ def test_arima_reapplies_fitted_parameters_to_new_history(monkeypatch):
 
     model = ARIMAForecaster(horizon=3, max_p=1, max_q=1).fit(_series(_walk(40, 1)))
     state = model.states_[0][0]
-    assert set(state) == {"order", "seasonal_order", "trend", "params"}
+    assert set(state) == {"order", "seasonal_order", "trend", "params", "unit"}
 
     def no_refit(*args):
         raise AssertionError("re-estimated")
@@ -157,8 +157,9 @@ def test_arima_reapplies_fitted_parameters_to_new_history(monkeypatch):
     monkeypatch.setattr(ARIMAForecaster, "_estimate", no_refit)
     new = _series(_walk(30, 2, level=50.0), start="2024-03-01")
     pred = model.predict(X=new)
-    spec = {k: v for k, v in state.items() if k != "params"}
-    expected = SARIMAX(new.to_numpy(), **spec).filter(state["params"]).forecast(3)
+    spec = {k: v for k, v in state.items() if k not in ("params", "unit")}
+    unit = state["unit"]  # statsmodels works in units of the training series' mean level
+    expected = SARIMAX(new.to_numpy() / unit, **spec).filter(state["params"]).forecast(3) * unit
     np.testing.assert_allclose(pred, expected)
     assert pred.index[0] == pd.Timestamp("2024-03-31")
     assert not np.allclose(pred, model.predict())

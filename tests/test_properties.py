@@ -268,16 +268,9 @@ def test_scaling_the_data_by_c_scales_the_forecasts_by_c(cls, c, sign, kind):
         unit.score(y.iloc[30:]), rel=1e-6 if cls in LOCAL else 1e-2)
 
 
-# statsmodels' optimisers stop on absolute tolerances: fitted at another scale, these models
-# drift by 2-20 % (measured over c = 1e-12 ... 1e12); Theta is exact. Fix: normalise each
-# series by its mean absolute level before statsmodels (the unit kept with the state).
-NOT_YET_EQUIVARIANT = {"ARIMAForecaster", "ETSForecaster", "MSTLForecaster"}
-
-
-@pytest.mark.parametrize("cls", [
-    pytest.param(c, marks=pytest.mark.xfail(strict=True, reason="absolute tolerances of "
-                                            "statsmodels")) if c.__name__ in NOT_YET_EQUIVARIANT
-    else c for c in STATISTICAL], ids=lambda c: c.__name__)
+# statsmodels' optimisers stop on absolute tolerances: every series is handed to them in
+# units of its mean absolute level (statistical._job), so that all of them scale exactly.
+@pytest.mark.parametrize("cls", STATISTICAL, ids=lambda c: c.__name__)
 @settings(FEW, max_examples=6, phases=[Phase.explicit, Phase.generate])
 @given(c=st.sampled_from([1e-12, 1e-6, 1e-3, 1e3, 1e6, 1e12]))
 def test_statistical_forecasts_scale_with_the_data(c, cls):

@@ -78,11 +78,19 @@ def _job(model, y, m, horizon, coverage, state, new, exog=None, future=None, ref
     """
     _require_statsmodels()
     m = _usable(m, len(y))
+    # statsmodels sees every series in units of its mean absolute level at fit (kept in the
+    # state, reused for new histories), so that scaling a series by any factor scales its
+    # forecasts by that factor: its optimisers, tolerances and checks are not scale-free
+    unit = state.get("unit") if isinstance(state, dict) else None
+    if unit is None:
+        unit = float(np.mean(np.abs(y)))
+        unit = unit if np.isfinite(unit) and unit > 0 else 1.0
+    y = y / unit
     try:
         with warnings.catch_warnings(), _threadpools().limit(limits=1):
             warnings.simplefilter("ignore")
             if horizon is None:
-                state = model._estimate(y, m, exog)
+                state = {**model._estimate(y, m, exog), "unit": unit}
                 return (state, _holdout_ratio(model, state, y, m, ref, exog)), None
             if isinstance(state, str):  # _ESTIMATE
                 state, new = model._estimate(y, m, exog), False
@@ -96,7 +104,7 @@ def _job(model, y, m, horizon, coverage, state, new, exog=None, future=None, ref
     if np.any(out[0] < low - _EXPLODE * span) or np.any(out[0] > high + _EXPLODE * span):
         return None, (f"explosive forecast (leaves the history's range by more than "
                       f"{_EXPLODE} times its width)")
-    return out, None
+    return tuple(None if a is None else np.asarray(a) * unit for a in out), None
 
 
 # A point forecast this many history-ranges outside the history is treated as a failed fit
@@ -429,7 +437,7 @@ class ARIMAForecaster(_StatsmodelsForecaster):
     def _forecast(self, state, y, m, horizon, coverage, new, exog=None, future=None):
         from statsmodels.tsa.statespace.sarimax import SARIMAX
 
-        spec = {k: v for k, v in state.items() if k != "params"}
+        spec = {k: v for k, v in state.items() if k not in ("params", "unit")}
         forecast = SARIMAX(y, exog=exog, **spec).filter(state["params"]) \
             .get_forecast(horizon, exog=future)
         if coverage is None:
