@@ -256,6 +256,19 @@ def test_sqlite_study_resumes(data, tmp_path):
     assert second.results_["param_lr"].nunique() == 4
 
 
+def test_a_stored_study_refuses_other_data(data, tmp_path):
+    """Resuming a study on another dataset would mix trials of two problems."""
+    url = f"sqlite:///{tmp_path / 'tune.db'}"
+    X, y = data
+    _search_on(url, "mixed", 1).fit(X, y)
+    for other in ((X * 2, y), (X, y[::-1].copy()), (X[:-1], y[:-1])):
+        with pytest.raises(ValueError, match="other data.*study_name"):
+            _search_on(url, "mixed", 1).fit(*other)
+    assert len(_complete(url, "mixed")) == 1
+    _search_on(url, "mixed", 1).fit(X.copy(), y.copy())  # the same data resumes
+    assert len(_complete(url, "mixed")) == 2
+
+
 WORKER = """
 import sys
 import torch

@@ -20,6 +20,7 @@ The estimators also work unchanged in scikit-learn's searches, in parallel proce
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import numbers
 import os
 import time
@@ -363,7 +364,7 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
                     raise
                 time.sleep(0.5 * (attempt + 1))
 
-    def _create_study(self):
+    def _create_study(self, X=None, y=None):
         optuna = _import_optuna()
         study = optuna.create_study(storage=self._open_storage(), study_name=self.study_name,
                                     direction="maximize", pruner=_make_pruner(self.pruner),
@@ -375,6 +376,7 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         if seed is not None:
             seed += len(study.get_trials(deepcopy=False))
         study.sampler = optuna.samplers.TPESampler(seed=seed)
+        _check_same_data(study, type(self.estimator).__name__, X, y)
         return study
 
     def fit(self, X, y=None):
@@ -390,7 +392,7 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.scorer_ = check_scoring(self.estimator, scoring=self.scoring)
         self.n_splits_ = len(splits)
         with _search_context(n_jobs, self.verbose):
-            study = self._create_study()
+            study = self._create_study(X, y)
             study.optimize(lambda trial: self._objective(trial, space, X, y, splits),
                            n_trials=self.n_trials, timeout=self.timeout, n_jobs=n_jobs,
                            catch=(TrainingDivergedError,))
@@ -527,3 +529,45 @@ def plot_importances(study, path) -> str:
     ax.set(xlabel="importance (fANOVA, share of the score's variance)")
     fig.savefig(path)
     return str(path)
+
+
+def data_fingerprint(estimator: str, X, y=None) -> str:
+    """A short hash of the estimator's class and the data (values, index, names).
+
+    Examples
+    --------
+    >>> a = pd.Series([1.0, 2.0, 3.0])
+    >>> data_fingerprint("X", a) == data_fingerprint("X", a.copy())
+    True
+    >>> data_fingerprint("X", a) == data_fingerprint("X", a * 2)
+    False
+    """
+    digest = hashlib.sha256(estimator.encode())
+    for part in (X, y):
+        if part is None:
+            digest.update(b"none")
+        elif isinstance(part, (pd.Series, pd.DataFrame)):
+            names = list(part.columns) if isinstance(part, pd.DataFrame) else [part.name]
+            digest.update(repr((names, part.shape)).encode())
+            digest.update(pd.util.hash_pandas_object(part, index=True).to_numpy().tobytes())
+        else:
+            array = np.ascontiguousarray(np.asarray(part))
+            digest.update(repr((array.shape, str(array.dtype))).encode())
+            digest.update(array.tobytes())
+    return digest.hexdigest()[:16]
+
+
+def _check_same_data(study, estimator: str, X, y) -> None:
+    """A stored study keeps the fingerprint of its data: resuming it on other data (or
+    another estimator) is an error, never a silent mix of trials."""
+    if X is None:
+        return
+    mine = data_fingerprint(estimator, X, y)
+    theirs = study.user_attrs.get("tsrnn_data")
+    if theirs is None:
+        study.set_user_attr("tsrnn_data", mine)
+    elif theirs != mine:
+        raise ValueError(
+            f"study {study.study_name!r} holds trials of {estimator} on other data "
+            f"(fingerprint {theirs}, this data {mine}); resuming it would mix trials of "
+            "different problems: use another study_name (CLI: --study).")
