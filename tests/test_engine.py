@@ -134,3 +134,18 @@ def test_a_device_this_machine_lacks_is_a_value_error(monkeypatch):
     monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
     with pytest.raises(ValueError, match=r"device='cuda:3' .* 1 CUDA device\(s\)"):
         engine.resolve_device("cuda:3")
+
+
+def test_training_says_why_it_ended_and_the_bar_is_quiet_off_a_terminal(capsys):
+    from tsrnn import GRUForecaster
+    from tsrnn.datasets import make_sine
+
+    y = make_sine(n=200, period=12, noise=0.1, random_state=0)
+    tiny = dict(horizon=6, hidden_size=8, random_state=0, verbose=True)
+    early = GRUForecaster(max_epochs=30, validation_fraction="auto", patience=2, **tiny).fit(y)
+    assert early.stop_reason_.startswith(f"early stopping at epoch {early.n_epochs_}")
+    assert "best epoch" in early.stop_reason_
+    assert early.history_[-1]["stopped"] == early.stop_reason_
+    budget = GRUForecaster(max_epochs=2, **tiny).fit(y)
+    assert budget.stop_reason_ == "epoch budget reached (max_epochs=2)"
+    assert "training" not in capsys.readouterr().err  # no progress bar in a captured log

@@ -175,6 +175,7 @@ class NeuralMixin(ValidatedParams):
                                          generator, history)
         self.module_ = module
         self.n_epochs_ = len(self.history_)
+        self.stop_reason_ = self.history_[-1].get("stopped") if self.history_ else None
 
     def _predict_tensor(self, samples, out_shape=None) -> np.ndarray:
         out = engine.predict(self.module_, samples, self.device_, self.precision_,

@@ -188,6 +188,7 @@ class EarlyStopping:
         self.best_loss = float("inf")
         self.best_epoch = None
         self.best_state = None
+        self.reason = None  # why training stopped early (None: the epoch budget ran out)
 
     def update(self, epoch: int, loss: float, module: nn.Module, what: str = "loss") -> bool:
         if not math.isfinite(loss):
@@ -200,12 +201,18 @@ class EarlyStopping:
                           f"and the weights of epoch {self.best_epoch + 1} (the best) were "
                           "restored.", stacklevel=3)
             module.load_state_dict(self.best_state)
+            self.reason = (f"stopped at epoch {epoch + 1}: the {what} became {loss}; best "
+                           f"epoch {self.best_epoch + 1} restored")
             return True
         if loss < self.best_loss:
             self.best_loss, self.best_epoch = loss, epoch
             self.best_state = copy.deepcopy(module.state_dict())
             return False
-        return self.patience is not None and epoch - self.best_epoch >= self.patience
+        if self.patience is not None and epoch - self.best_epoch >= self.patience:
+            self.reason = (f"early stopping at epoch {epoch + 1}: no better {what} for "
+                           f"{self.patience} epochs; best epoch {self.best_epoch + 1} restored")
+            return True
+        return False
 
     def restore(self, module: nn.Module) -> None:
         if self.patience is not None and self.best_state is not None:
@@ -344,7 +351,8 @@ def train(module: nn.Module, train_data: Samples, valid_data: Samples | None,
     if config.verbose:
         from tqdm.auto import tqdm
 
-        epochs = tqdm(epochs, desc="training", unit="epoch")
+        # quiet where stderr is not a terminal (logs, CI): disable=None
+        epochs = tqdm(epochs, desc="training", unit="epoch", disable=None)
     for epoch in epochs:
         start = time.perf_counter()
         good_state = copy.deepcopy(module.state_dict())
@@ -366,6 +374,12 @@ def train(module: nn.Module, train_data: Samples, valid_data: Samples | None,
         if stopping.update(epoch, record.get("valid_loss", train_loss), module, what):
             break
     stopping.restore(module)
+    if history:  # say why training ended, in the history and on the progress bar
+        history[-1]["stopped"] = stopping.reason or (
+            f"epoch budget reached (max_epochs={config.max_epochs})")
+        if config.verbose:
+            epochs.set_description(history[-1]["stopped"])
+            epochs.close()
     module.eval()
     return history
 
