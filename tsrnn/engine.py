@@ -29,7 +29,7 @@ OPTIMIZERS = {
     "rmsprop": torch.optim.RMSprop,
     "adagrad": torch.optim.Adagrad,
 }
-LOSSES = ("mse", "mae", "huber", "cross_entropy")
+LOSSES = ("mse", "mae", "huber", "pinball", "cross_entropy")
 SCHEDULES = (None, "cosine", "plateau", "step")
 PRECISIONS = {"32": None, "bf16": torch.bfloat16, "16": torch.float16}
 PRECISION_NAMES = {"32": "32", "fp32": "32", "bf16": "bf16", "bf16-mixed": "bf16", "16": "16",
@@ -172,6 +172,7 @@ class TrainConfig:
     n_targets: int | None = None
     sync_every: int = 50
     n_threads: int | None = None
+    quantiles: tuple | None = None  # loss="pinball": the quantile levels of the last axis
 
 
 class EarlyStopping:
@@ -255,7 +256,32 @@ def thread_scope(n_threads: int | None):
         torch.set_num_threads(before)
 
 
-def _loss_fn(name: str, huber_delta: float = 1.0):
+def pinball_loss(out: torch.Tensor, y: torch.Tensor, quantiles: torch.Tensor) -> torch.Tensor:
+    """Mean quantile (pinball) loss of ``out`` ``(..., n_quantiles)`` against ``y`` ``(...)``.
+
+    ``quantiles`` holds the levels of the last axis; computed in fp32 (also under autocast).
+
+    >>> pinball_loss(torch.tensor([[0.0, 1.0]]), torch.tensor([1.0]), torch.tensor([0.1, 0.9]))
+    tensor(0.0500)
+    """
+    diff = y.float().unsqueeze(-1) - out.float()  # > 0 where the quantile is too low
+    q = quantiles.to(device=diff.device, dtype=torch.float32)
+    return torch.maximum(q * diff, (q - 1) * diff).mean()
+
+
+def _loss_fn(name: str, huber_delta: float = 1.0, quantiles=None):
+    if name == "pinball":
+        if not quantiles:
+            raise ValueError("loss='pinball' needs the quantile levels (quantiles).")
+        levels = {"cpu": torch.tensor([float(q) for q in quantiles])}
+
+        def loss(out, y):  # the levels copied to the output's device once
+            key = str(out.device)
+            if key not in levels:
+                levels[key] = levels["cpu"].to(out.device)
+            return pinball_loss(out, y, levels[key])
+
+        return loss
     if name == "mse":
         return nn.functional.mse_loss
     if name == "mae":
@@ -280,6 +306,14 @@ def _schedule(name, optimizer, max_epochs):
     raise ValueError(f"lr_schedule={name!r} is not one of {SCHEDULES}.")
 
 
+def _out_shape(y: torch.Tensor, quantiles=None):
+    """The shape the network's output is read in: that of the targets, with a trailing
+    quantile axis under the pinball loss (None for 1-d targets: class logits)."""
+    if y.dim() <= 1:
+        return None
+    return tuple(y.shape) + ((len(quantiles),) if quantiles else ())
+
+
 def _forward(module, x, extra, shape):
     out = module(x) if extra is None else module(x, extra)
     return out.float().reshape(shape) if shape is not None else out.float()
@@ -290,14 +324,14 @@ def _autocast(device: torch.device, precision: str):
     return torch.autocast(device.type, dtype=dtype, enabled=dtype is not None)
 
 
-def _evaluate(module, samples: Samples, loss_fn, device, precision, batch_size) -> float:
+def _evaluate(module, samples: Samples, loss_fn, device, precision, batch_size,
+              quantiles=None) -> float:
     module.eval()
     total = torch.zeros((), device=device)
     with torch.inference_mode(), _autocast(device, precision):
         for idx in _dist.local_range(len(samples), device).split(batch_size):
             x, y, extra = samples.get(idx)
-            total += loss_fn(_forward(module, x, extra, y.shape if y.dim() > 1 else None),
-                             y) * len(idx)
+            total += loss_fn(_forward(module, x, extra, _out_shape(y, quantiles)), y) * len(idx)
     return _dist.all_reduce_sum(total).item() / len(samples)  # the same on every rank
 
 
@@ -341,7 +375,7 @@ def train(module: nn.Module, train_data: Samples, valid_data: Samples | None,
     net = _dist.wrap(module, device)  # the module itself outside a process group
     _dist.sync_generator(generator)
     augment_generator = _dist.rank_generator(generator)  # rank's own draws, shuffles shared
-    loss_fn = _loss_fn(config.loss)
+    loss_fn = _loss_fn(config.loss, quantiles=config.quantiles)
     optim = OPTIMIZERS[config.optimizer](module.parameters(), lr=config.lr,
                                          weight_decay=config.weight_decay)
     scheduler = _schedule(config.lr_schedule, optim, config.max_epochs)
@@ -362,7 +396,8 @@ def train(module: nn.Module, train_data: Samples, valid_data: Samples | None,
                   "lr": optim.param_groups[0]["lr"]}
         if valid_data is not None and len(valid_data):
             record["valid_loss"] = _evaluate(module, valid_data, loss_fn, device,
-                                             config.precision, 4 * config.batch_size)
+                                             config.precision, 4 * config.batch_size,
+                                             config.quantiles)
         record["time"] = time.perf_counter() - start
         history.append(record)
         if config.verbose:
@@ -410,7 +445,7 @@ def _train_epoch(module, data, loss_fn, optim, scaler, config, device, generator
         idx, n_local, weight = _dist.shard(batch)
         x, y, extra = data.get(idx, config.augment, augment_generator, config.n_targets)
         with _autocast(device, config.precision):
-            out = _forward(net, x, extra, y.shape if y.dim() > 1 else None)
+            out = _forward(net, x, extra, _out_shape(y, config.quantiles))
             loss = loss_fn(out, y)
         if config.l1:
             loss = loss + config.l1 * sum(p.abs().sum() for p in params)

@@ -13,7 +13,9 @@ import warnings
 from functools import partial
 
 import numpy as np
+import pandas as pd
 import torch
+from sklearn.utils.validation import check_is_fitted
 
 from .. import engine
 from .._neural import NEURAL_CONSTRAINTS, NEURAL_PARAMS_DOC, NeuralMixin
@@ -21,13 +23,17 @@ from .._validation import Integral, Interval, Real, StrOptions, check_option, ch
 from ..nn import MedianEnsemble, RecurrentNet, SeasonalResidual, Seq2Seq
 from ..windowing import gather_windows, window_starts
 from . import _scaling
-from .base import BaseForecaster
+from ._data import from_forecasts
+from .base import BaseForecaster, _representable
 from .seasonality import resolve_season_length, season_lengths
 
 STRATEGIES = ("direct", "recursive", "seq2seq")
 AUTO_WINDOWS = 40_000  # training windows an epoch with max_windows_per_series="auto"
 AUTO_STEPS = 1_000  # optimizer steps of a fit with max_epochs="auto"
 AUTO_PATIENCE = 3  # epochs without a better validation loss before stopping (patience="auto")
+LOSSES = ("mse", "mae", "huber", "pinball")
+# loss="pinball" with quantiles=None: these levels, from one head
+DEFAULT_QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
 
 
 class _NeuralForecaster(NeuralMixin, BaseForecaster):
@@ -52,6 +58,8 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         "patience": [Interval(Integral, 0, None, closed="left"), None, StrOptions({"auto"})],
         "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "future_covariates": [list, tuple, None],
+        "loss": [StrOptions(set(LOSSES))],
+        "quantiles": [tuple, list, None],
     }
     # -- end of parameter constraints --------------------------------------------------
     _capabilities = {"intervals": True, "covariates": True, "future_covariates": True}
@@ -62,7 +70,7 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
                  max_windows_per_series="auto", future_covariates=None, freq=None,
                  target=None, id_col="unique_id",
                  time_col="ds", hidden_size=64, num_layers=1, dropout=0.0, nonlinearity="tanh",
-                 loss="mae", optimizer="adam", lr=3e-3, weight_decay=0.0, l1=0.0,
+                 loss="mae", quantiles=None, optimizer="adam", lr=3e-3, weight_decay=0.0, l1=0.0,
                  batch_size=256, max_epochs="auto", grad_clip=1.0, lr_schedule=None,
                  validation_fraction=0.0, patience=None, augment=None, device="auto",
                  precision=32, random_state=None, warm_start=False, n_threads=None,
@@ -86,6 +94,7 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         self.dropout = dropout
         self.nonlinearity = nonlinearity
         self.loss = loss
+        self.quantiles = quantiles
         self.optimizer = optimizer
         self.lr = lr
         self.weight_decay = weight_decay
@@ -141,7 +150,8 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         self._check_neural_params()
         check_option(self.strategy, "strategy", STRATEGIES)
         check_option(self.scaler, "scaler", _scaling.SCALERS)
-        check_option(self.loss, "loss", ("mse", "mae", "huber"))
+        check_option(self.loss, "loss", LOSSES)
+        self.quantiles_ = self._resolve_quantiles()
         check_option(self.seasonal, "seasonal", ("auto", None))
         check_positive_int(self.n_models, "n_models")
         if self.warm_start and self.n_models > 1:
@@ -157,6 +167,28 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
             raise ValueError(f"strategy='recursive' cannot forecast the past-only covariates "
                              f"{past}; declare them in future_covariates or use 'direct'.")
         self.future_covariates_ = future
+
+    def _resolve_quantiles(self) -> tuple | None:
+        """The trained quantile levels (sorted), None unless ``loss="pinball"``."""
+        if self.loss != "pinball":
+            if self.quantiles is not None:
+                raise ValueError(f"quantiles={self.quantiles!r} only apply with "
+                                 f"loss='pinball' (loss={self.loss!r}).")
+            return None
+        if self.strategy == "recursive":
+            raise ValueError("loss='pinball' needs strategy='direct' or 'seq2seq': a "
+                             "recursive model would only learn one-step quantiles.")
+        levels = DEFAULT_QUANTILES if self.quantiles is None else self.quantiles
+        if not len(levels) or any(isinstance(q, bool) or not isinstance(q, Real)
+                                  or not 0 < q < 1 for q in levels):
+            raise ValueError(f"quantiles must be numbers in (0, 1), got {self.quantiles!r}.")
+        levels = tuple(sorted(float(q) for q in levels))
+        if len(set(levels)) < len(levels):
+            raise ValueError(f"quantiles must be distinct, got {self.quantiles!r}.")
+        if 0.5 not in levels:
+            raise ValueError(f"quantiles must include the median 0.5 (the point forecast), "
+                             f"got {self.quantiles!r}.")
+        return levels
 
     def _scale_panel(self, panel):
         """Scaled ``(points, channels)`` array: targets by series, covariates by column."""
@@ -204,7 +236,8 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         self.window_ = self._window(panel.lengths)
         self._check_warm_start(targets=list(panel.targets), covariates=list(panel.covariate_names),
                                future_covariates=list(self.future_covariates_),
-                               horizon=self.horizon_, window=self.window_, strategy=self.strategy)
+                               horizon=self.horizon_, window=self.window_, strategy=self.strategy,
+                               quantiles=self.quantiles_)
         # the network forecasts the residual over the window's seasonal profile when the
         # window holds three seasons (what the seasonality test needs)
         self.seasonal_ = self.seasonal == "auto" and self.season_length_ > 1 and \
@@ -224,6 +257,7 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         valid = make(valid_starts) if len(valid_starts) else None
         n_targets = len(panel.targets)
         config = self._train_config(self.loss, "forecasting", n_targets, values.shape[1])
+        config.quantiles = self.quantiles_
         if self.patience == "auto":  # early stopping when there is held-out data
             config.patience = AUTO_PATIENCE if valid is not None else None
         if self.max_epochs == "auto":  # about AUTO_STEPS optimizer steps, 8 to 100 epochs
@@ -254,15 +288,17 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
     def _build_module(self, n_channels: int, n_targets: int) -> torch.nn.Module:
         n_future = len(self.future_covariates_)
         horizon = self._train_horizon()
+        n_q = len(self.quantiles_) if self.quantiles_ else None  # a trailing quantile axis
+        n_out = n_targets * (n_q or 1)  # outputs per step
         if self.strategy == "seq2seq":
-            net = Seq2Seq(n_channels, n_targets, self.horizon_, n_future,
+            net = Seq2Seq(n_channels, n_out, self.horizon_, n_future,
                           **self._module_kwargs())
         else:
-            net = RecurrentNet(n_channels, horizon * n_targets,
+            net = RecurrentNet(n_channels, horizon * n_out,
                                n_head_extra=horizon * n_future, **self._module_kwargs())
         if not self.seasonal_:
             return net
-        return SeasonalResidual(net, self.season_length_, horizon, n_targets)
+        return SeasonalResidual(net, self.season_length_, horizon, n_targets, n_quantiles=n_q)
 
     def _calibrate(self, values: np.ndarray, lengths) -> None:
         """Normalised absolute errors on the held-out windows, for conformal intervals.
@@ -309,18 +345,24 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
 
     # -- predict -----------------------------------------------------------------------
     def _step(self, windows: np.ndarray, future) -> np.ndarray:
-        """One pass of the network: ``(n, train_horizon, n_targets)`` in the windows' space."""
+        """One pass of the network: ``(n, train_horizon, n_targets)`` in the windows' space,
+        with a trailing quantile axis (sorted: quantiles never cross) under the pinball loss."""
         n_t = len(self.targets_)
         x = self._to_device(windows)
         extra = None if future is None else self._to_device(future.reshape(len(future), -1))
         out = self._predict_tensor(engine.Samples(x, extra=extra))
-        return out.reshape(len(windows), -1, n_t)
+        if not getattr(self, "quantiles_", None):
+            return out.reshape(len(windows), -1, n_t)
+        return np.sort(out.reshape(len(windows), -1, n_t, len(self.quantiles_)), axis=3)
 
-    def _forecast(self, windows: np.ndarray, future, horizon: int):
+    def _forecast(self, windows: np.ndarray, future, horizon: int, quantiles: bool = False):
         """Forecast ``horizon`` steps from windows ``(n, window, channels)`` (scaled space).
 
         Returns the forecasts ``(n, horizon, n_targets)`` and the per-window target scale
-        ``(n, n_targets)`` of the window normalisation (ones for the other scalers).
+        ``(n, n_targets)`` of the window normalisation (ones for the other scalers). A
+        pinball model forecasts its median; with ``quantiles``, every trained quantile
+        ``(n, horizon, n_targets, n_quantiles)`` (the median is fed back beyond the trained
+        horizon).
         """
         n_t, step = len(self.targets_), self._train_horizon()
         loc, scale = np.zeros((len(windows), n_t)), np.ones((len(windows), n_t))
@@ -339,14 +381,19 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         chunks, done = [], 0
         while done < horizon:
             fut = None if future is None else _pad(future[:, done:done + step], step)
-            out = self._step(windows, fut)  # (n, step, n_targets)
+            out = self._step(windows, fut)  # (n, step, n_targets[, n_quantiles])
             chunks.append(out)
+            if out.ndim == 4:  # the median continues the windows
+                out = out[..., self.quantiles_.index(0.5)]
             done += step
             if done < horizon:  # feed the forecasts back as the newest observations
                 rows = out if fut is None else np.concatenate(
                     [out, self._future_rows(windows, fut)], axis=2)
                 windows = np.concatenate([windows, rows], axis=1)[:, -self.window_:]
         pred = np.concatenate(chunks, axis=1)[:, :horizon]
+        if pred.ndim == 4:  # loc and scale under every quantile (order-preserving)
+            pred = pred * scale[:, None, :, None] + loc[:, None, :, None]
+            return (pred if quantiles else pred[..., self.quantiles_.index(0.5)]), scale
         return pred * scale[:, None] + loc[:, None], scale
 
     def _future_rows(self, windows, fut):
@@ -391,7 +438,64 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
     def _future_idx(self) -> list:
         return [self.covariates_.index(c) for c in self.future_covariates_]
 
+    def _quantile_index(self, q) -> int | None:
+        """Position of the trained quantile level ``q`` (up to rounding), else None."""
+        levels = getattr(self, "quantiles_", None) or ()
+        return next((i for i, t in enumerate(levels) if abs(t - q) < 1e-9), None)
+
+    def _quantile_forecast(self, panel, horizon, future, positions):
+        """Forecasts ``(n_series, horizon, n_targets, len(positions))`` of trained quantiles."""
+        if horizon > self.horizon_:
+            raise ValueError(f"quantiles are trained up to horizon={self.horizon_}; asked "
+                             f"for horizon={horizon}.")
+        windows, loc, scale = self._last_windows(panel)
+        if future is not None:
+            future = (future - self.cov_mean_[self._future_idx()]) / \
+                self.cov_scale_[self._future_idx()]
+        pred, _ = self._forecast(windows, future, horizon, quantiles=True)
+        pred = pred[..., positions]
+        return self._untransform(pred * scale[:, None, :, None] + loc[:, None, :, None])
+
+    def predict_quantiles(self, X=None, y=None, horizon: int | None = None,
+                          quantiles=None) -> pd.DataFrame:
+        """Quantile forecasts of a model fitted with ``loss="pinball"``.
+
+        Takes ``X``, ``y`` and ``horizon`` as :meth:`predict` (up to the trained horizon);
+        ``quantiles`` selects trained levels (default: all of ``quantiles_``). Returns a
+        DataFrame laid out like ``predict_interval``, with one column ``<target>_q<level>``
+        per quantile and target (``y_q0.1``, ``y_q0.5``, ...), quantile by quantile. The
+        quantiles never cross, and the 0.5 column is ``predict()``.
+        """
+        check_is_fitted(self, "train_panel_")
+        if not getattr(self, "quantiles_", None):
+            raise ValueError(f"predict_quantiles needs a model fitted with loss='pinball' "
+                             f"(this one was fitted with loss={self.loss!r}); refit with "
+                             "loss='pinball' (and quantiles=...), or use predict_interval.")
+        levels = self.quantiles_ if quantiles is None else \
+            [quantiles] if isinstance(quantiles, Real) else list(quantiles)
+        positions = [self._quantile_index(q) for q in levels]
+        missing = [q for q, i in zip(levels, positions) if i is None]
+        if missing or not positions:
+            raise ValueError(f"quantiles {missing!r} were not trained; the model has "
+                             f"quantiles_={self.quantiles_} (fit with quantiles=... to "
+                             "train others).")
+        panel = self._history(X, y)
+        horizon = self.horizon_ if horizon is None else check_positive_int(horizon, "horizon")
+        pred = self._quantile_forecast(panel, horizon, self._future(X, panel, horizon),
+                                       positions)  # (n, horizon, n_targets, n_levels)
+        values = pred.transpose(0, 1, 3, 2).reshape(len(pred), horizon, -1)
+        columns = [f"{t}_q{self.quantiles_[i]:g}" for i in positions for t in self.targets_]
+        with _representable(horizon):
+            out = from_forecasts(values, panel, self.freq_, horizon, columns, self._spec())
+        return out.to_frame() if isinstance(out, pd.Series) else out
+
     def _predict_interval(self, panel, horizon, future, coverage):
+        # a pinball model trained on both bounds' quantiles uses them; else conformal
+        positions = [self._quantile_index((1 - coverage) / 2),
+                     self._quantile_index((1 + coverage) / 2)]
+        if None not in positions:
+            pred = self._quantile_forecast(panel, horizon, future, positions)
+            return pred[..., 0], pred[..., 1]
         if self.residuals_ is None:
             raise ValueError("no windows to calibrate intervals on: the series must hold "
                              "window + horizon points.")
@@ -491,14 +595,21 @@ _FORECASTER_PARAMS = """
         Target column(s); default every column of a time-indexed frame (the others are
         covariates only when ``target`` is given), ``"y"`` in long format.
     id_col, time_col : str, default="unique_id", "ds"
-        Column names of long-format data."""
+        Column names of long-format data.
+    quantiles : tuple of float or None, default=None
+        Quantile levels in (0, 1) trained with ``loss="pinball"`` (must include 0.5, the
+        point forecast); None: (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95). Resolved into
+        ``quantiles_``; ``predict_interval(coverage=c)`` uses the levels (1 - c) / 2 and
+        (1 + c) / 2 when trained, else conformal intervals."""
 
 
 # The forecasters' own defaults where they differ from the window estimators' (the M4
 # recipe, measured in benchmarks/README.md), with the one line of why shown in the docs.
 FORECASTER_DEFAULTS = {
-    "loss": ("mae", '{"mse", "mae", "huber"}',
-             "Training loss. MAE is the closest to the M4 metrics (sMAPE, MASE)."),
+    "loss": ("mae", '{"mse", "mae", "huber", "pinball"}',
+             "Training loss. MAE is the closest to the M4 metrics (sMAPE, MASE).\n        "
+             '"pinball": quantile forecasts of ``quantiles`` from one head '
+             "(``predict_quantiles``);\n        ``predict`` is then the median."),
     "lr": (3e-3, "float", "Learning rate (with batches of 256, the M4 recipe)."),
     "batch_size": (256, "int", "Windows per optimizer step."),
     "max_epochs": ("auto", 'int or "auto"',
@@ -544,7 +655,8 @@ def _forecaster_doc(name: str, cell: str) -> str:
     MultiIndex frame; ``fit(X, y)`` takes covariates ``X`` and target ``y``. One network
     learns from every window of every series. ``predict()`` returns the next ``horizon``
     values at the right timestamps, in the input's layout; ``predict_interval()`` gives
-    conformal intervals calibrated on the held-out (last, time-ordered) windows; ``score``
+    conformal intervals calibrated on the held-out (last, time-ordered) windows, or the
+    trained quantiles of a ``loss="pinball"`` model (``predict_quantiles()``); ``score``
     is the negative MASE of rolling-origin forecasts.
 {_FORECASTER_PARAMS}
 {_NEURAL_DOC}

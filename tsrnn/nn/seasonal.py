@@ -62,7 +62,7 @@ class SeasonalResidual(nn.Module):
     Parameters
     ----------
     net : nn.Module
-        Maps ``(x, extra)`` to ``(batch, horizon * n_targets)``.
+        Maps ``(x, extra)`` to ``(batch, horizon * n_targets)`` (times ``n_quantiles``).
     season : int
         Season length (>= 2) in steps.
     horizon, n_targets : int
@@ -75,6 +75,9 @@ class SeasonalResidual(nn.Module):
         Also require the season to beat a naive forecast inside the window.
     naive_base : bool
         Windows without a season start from their last value (else their mean).
+    n_quantiles : int or None
+        Quantile forecasts: ``net`` outputs ``(batch, horizon * n_targets * n_quantiles)``
+        (quantile axis last) and the base forecast is added to every quantile.
 
     Examples
     --------
@@ -89,10 +92,14 @@ class SeasonalResidual(nn.Module):
     [[23.0, 23.0, 23.0, 23.0, 23.0, 23.0]]
     """
 
+    n_quantiles = None  # class default: models pickled before quantiles load unchanged
+
     def __init__(self, net: nn.Module, season: int, horizon: int, n_targets: int,
                  deseasonalize_input: bool = True, base_seasons: int = 1,
-                 check_naive: bool = True, naive_base: bool = True) -> None:
+                 check_naive: bool = True, naive_base: bool = True,
+                 n_quantiles: int | None = None) -> None:
         super().__init__()
+        self.n_quantiles = n_quantiles
         self.net, self.season, self.horizon, self.n_targets = net, season, horizon, n_targets
         self.deseasonalize_input, self.base_seasons = deseasonalize_input, base_seasons
         self.check_naive, self.naive_base = check_naive, naive_base
@@ -121,6 +128,9 @@ class SeasonalResidual(nn.Module):
             phase = (torch.arange(past.shape[1], device=x.device) - (past.shape[1] - k * m)) % m
             x = torch.cat([past - dev[:, phase], x[:, :, n_t:]], dim=2)
         out = self.net(x) if extra is None else self.net(x, extra)
+        if self.n_quantiles:  # the base under every quantile: (batch, horizon * n_t * n_q)
+            out = out.reshape(len(x), self.horizon, n_t, self.n_quantiles)
+            return (out + base[..., None]).flatten(1)
         return out + base.flatten(1)  # (batch, horizon * n_targets)
 
 
