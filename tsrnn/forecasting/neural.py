@@ -667,6 +667,8 @@ def _forecaster_doc(name: str, cell: str) -> str:
         Per-epoch ``train_loss``, ``valid_loss``, ``lr``, ``time``.
     freq_, window_, horizon_, targets_, covariates_, device_, precision_
         Resolved settings.
+    quantiles_ : tuple of float or None
+        The trained quantile levels (sorted) with ``loss="pinball"``, else None.
 
     Examples
     --------
