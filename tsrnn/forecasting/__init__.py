@@ -12,6 +12,7 @@ _EXPORTS = {
     ".mstl": ["MSTLForecaster"],
     ".transform": ["TransformedTargetForecaster"],
     ".seasonality": ["season_lengths"],
+    ".parquet": ["fit_parquet", "predict_parquet"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
