@@ -123,6 +123,7 @@ CHILD = textwrap.dedent("""
     resource.setrlimit(resource.RLIMIT_AS, (base + budget, base + budget))
     report = {"base": base}
     fitted = fit_parquet(model(), path, chunk_series=10, epochs=1, random_state=0)
+    report["visits"] = len(fitted.history_)
     predict_parquet(fitted, path, out, chunk_series=10)
     report["chunked_peak"] = status("VmPeak") - base
     try:
@@ -170,6 +171,7 @@ def test_panel_three_times_the_memory_limit_trains_and_predicts(tmp_path):
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["whole"] in ("MemoryError", "ArrowMemoryError"), report
     assert report["chunked_peak"] <= BUDGET, report
+    assert report["visits"] == N_SERIES // 10  # one epoch over every chunk
     forecasts = pd.read_parquet(out)
     assert forecasts["unique_id"].nunique() == N_SERIES and len(forecasts) == N_SERIES * 4
     assert np.isfinite(forecasts["y"]).all()
