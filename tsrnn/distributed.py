@@ -134,22 +134,22 @@ def _collective_tensor(tensor: torch.Tensor) -> torch.Tensor:
     return tensor
 
 
-def all_reduce_sum(tensor: torch.Tensor) -> torch.Tensor:
-    """The sum over ranks (the tensor itself outside a process group)."""
+def _all_reduce(tensor: torch.Tensor, op) -> torch.Tensor:
     if not is_active():
         return tensor
     out = _collective_tensor(tensor.clone())
-    dist.all_reduce(out, op=dist.ReduceOp.SUM)
+    dist.all_reduce(out, op=op)
     return out.to(tensor.device)
+
+
+def all_reduce_sum(tensor: torch.Tensor) -> torch.Tensor:
+    """The sum over ranks (the tensor itself outside a process group)."""
+    return _all_reduce(tensor, dist.ReduceOp.SUM)
 
 
 def all_reduce_max(tensor: torch.Tensor) -> torch.Tensor:
     """The maximum over ranks (the tensor itself outside a process group)."""
-    if not is_active():
-        return tensor
-    out = _collective_tensor(tensor.clone())
-    dist.all_reduce(out, op=dist.ReduceOp.MAX)
-    return out.to(tensor.device)
+    return _all_reduce(tensor, dist.ReduceOp.MAX)
 
 
 def sync_generator(generator: torch.Generator) -> None:
