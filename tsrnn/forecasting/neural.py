@@ -238,8 +238,8 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
                                future_covariates=list(self.future_covariates_),
                                horizon=self.horizon_, window=self.window_, strategy=self.strategy,
                                quantiles=self.quantiles_)
-        # the network forecasts the residual over the window's seasonal profile when the
-        # window holds three seasons (what the seasonality test needs)
+        # the seasonal residual network (nn/seasonal.py) when the window holds three
+        # seasons, what its per-window seasonality test needs
         self.seasonal_ = self.seasonal == "auto" and self.season_length_ > 1 and \
             self.window_ >= 3 * self.season_length_
         if not self._reuse_module():
