@@ -92,7 +92,7 @@ def main(argv=None) -> dict:
         for seed in range(args.seeds):
             params = {"horizon": horizon}
             if name != "snaive":
-                params.update(random_state=seed, **overrides)
+                params.update({"random_state": seed, **overrides})  # --set may override it
             model = MODELS[name](**params)
             start = time.perf_counter()
             model.fit(frame)
