@@ -20,10 +20,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.dataset as pds
-import pyarrow.parquet as pq
+try:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.dataset as pds
+    import pyarrow.parquet as pq
+except ImportError as exc:  # an optional dependency, like statsmodels and optuna
+    raise ImportError("fit_parquet and predict_parquet need pyarrow: "
+                      "pip install 'tsrnn[all]' (or pyarrow).") from exc
 
 from .neural import _NeuralForecaster
 
