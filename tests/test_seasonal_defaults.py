@@ -119,3 +119,19 @@ def test_trends_and_random_walks_are_not_seasonal_but_seasons_are(seed, period):
     out = net(x)[0].detach().numpy().reshape(period, 2)
     np.testing.assert_allclose(out[:, 0], walk[-1], rtol=1e-5)  # naive
     np.testing.assert_allclose(out[:, 1], season[-period:], rtol=1e-4, atol=1e-5)  # sNaive
+
+
+def test_a_log_scale_model_names_the_series_whose_window_is_not_positive():
+    y = make_seasonal_series(n=24 * 10, freq="h", seasonalities=(24,), random_state=1)
+    model = GRUForecaster(horizon=6, **TINY).fit(y)
+    assert model.log_
+    history = y.copy()
+    history.iloc[0] = -1.0  # outside the window the model reads: no harm
+    np.testing.assert_allclose(model.predict(history), model.predict(y))
+    history.iloc[-3] = 0.0
+    with pytest.raises(ValueError, match="log scale.*the series has the value 0.0; refit "
+                                         "with log_scale=False"):
+        model.predict(history)
+    standard = GRUForecaster(horizon=6, scaler="standard", **TINY).fit(y)
+    with pytest.raises(ValueError, match="log_scale=False"):
+        standard.predict(y.where(y.index != y.index[0], -1.0))  # its statistics read it all

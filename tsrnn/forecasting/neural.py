@@ -23,7 +23,7 @@ from .._validation import Integral, Interval, Real, StrOptions, check_option, ch
 from ..nn import MedianEnsemble, RecurrentNet, SeasonalResidual, Seq2Seq
 from ..windowing import gather_windows, window_starts
 from . import _scaling
-from ._data import from_forecasts
+from ._data import _name, from_forecasts
 from .base import BaseForecaster, _representable
 from ._neural_params import FORECASTER_DEFAULTS, _forecaster_doc  # noqa: F401 (re-export)
 from .seasonality import resolve_season_length, season_lengths
@@ -413,12 +413,16 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         cached = getattr(self, "_windows_cache", None)
         if cached is not None and cached[0] is panel:
             return cached[1]
-        values = self._targets(panel)
-        loc, scale = _scaling.series_stats(values, panel.lengths, self.scaler)
         starts = panel.offsets + panel.lengths - self.window_
-        # scale only the gathered windows (as _scale_panel would, point by point)
-        windows = (gather_windows(values, starts, self.window_) - loc[:, None]) / \
-            scale[:, None]
+        if self.scaler in ("window", "none"):  # no per-series statistics: read the windows
+            loc, scale = _scaling.series_stats(panel.values[:0], panel.lengths, self.scaler)
+            windows = self._log(gather_windows(panel.values, starts, self.window_), panel.ids,
+                                np.arange(len(starts)))
+        else:  # scale only the gathered windows (as _scale_panel would, point by point)
+            values = self._targets(panel)
+            loc, scale = _scaling.series_stats(values, panel.lengths, self.scaler)
+            windows = (gather_windows(values, starts, self.window_) - loc[:, None]) / \
+                scale[:, None]
         if panel.covariates is not None:
             covs = (gather_windows(panel.covariates, starts, self.window_) - self.cov_mean_) / \
                 self.cov_scale_
@@ -521,17 +525,22 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
     # -- log scale: the network models log(y) of positive series ---------------------------
     def _targets(self, panel) -> np.ndarray:
         """The target values the network models: ``log(y)`` under ``log_``, else ``y``."""
+        owner = np.repeat(np.arange(len(panel.lengths)), panel.lengths)
+        return self._log(panel.values, panel.ids, owner)
+
+    def _log(self, values: np.ndarray, ids, owner: np.ndarray) -> np.ndarray:
+        """``log(values)`` under ``log_`` (else ``values``); ``owner[i]`` is the series of
+        ``values[i]``, named in the error when a value is not positive."""
         if not self.log_:
-            return panel.values
-        bad = panel.values <= 0
+            return values
+        bad = (values <= 0).reshape(len(values), -1).any(axis=1)
         if bad.any():
-            row = int(np.argmax(bad.any(axis=1)))
-            series = int(np.searchsorted(np.cumsum(panel.lengths), row, side="right"))
+            first = int(np.argmax(bad))
             raise ValueError(
                 f"the model works on log scale (log_scale={self.log_scale!r}: the training "
-                f"targets were all positive), but series {panel.ids[series]!r} has the value "
-                f"{panel.values[bad.any(axis=1)][0].min()!r}; refit with log_scale=False.")
-        return np.log(panel.values)
+                f"targets were all positive), but {_name(ids[owner[first]])} has the value "
+                f"{float(values[first].min())!r}; refit with log_scale=False.")
+        return np.log(values)
 
     def _untransform(self, values: np.ndarray) -> np.ndarray:
         return np.exp(np.minimum(values, np.log(np.finfo(np.float64).max))) if self.log_ \
