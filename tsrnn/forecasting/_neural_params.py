@@ -17,6 +17,9 @@ _FORECASTER_PARAMS = """
     strategy : {"direct", "recursive", "seq2seq"}, default="direct"
         ``direct``: all ``horizon`` steps from one multi-output head; ``recursive``: one
         step, fed back; ``seq2seq``: an encoder-decoder unrolled over the horizon.
+    attention : bool, default=False
+        ``strategy="seq2seq"`` only: each decoder step attends over the encoder states
+        (Luong, scaled "general" score) and the head reads the state and its context.
     scaler : {"window", "standard", "robust", "none"}, default="window"
         Per-series scaling of the targets, inverted on output (``window``: each input
         window by its own mean and std, so one model serves series of any level).

@@ -48,6 +48,7 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         **NEURAL_CONSTRAINTS,
         "window": [Interval(Integral, 2, None, closed="left"), None],
         "strategy": [StrOptions(set(STRATEGIES))],
+        "attention": ["boolean"],
         "scaler": [StrOptions(set(_scaling.SCALERS))],
         "season_length": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "seasonal": [StrOptions({"auto"}), None],
@@ -66,7 +67,8 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
     _capabilities = {"intervals": True, "covariates": True, "future_covariates": True}
     _max_magnitude = 1e18  # float32 training: squares of the data must stay finite
 
-    def __init__(self, horizon=1, window=None, strategy="direct", scaler="window",
+    def __init__(self, horizon=1, window=None, strategy="direct", attention=False,
+                 scaler="window",
                  season_length="auto", seasonal="auto", log_scale="auto", n_models=1,
                  max_windows_per_series="auto", future_covariates=None, freq=None,
                  target=None, id_col="unique_id",
@@ -79,6 +81,7 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         self.horizon = horizon
         self.window = window
         self.strategy = strategy
+        self.attention = attention
         self.scaler = scaler
         self.season_length = season_length
         self.seasonal = seasonal
@@ -150,6 +153,10 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
     def _check_params(self, panel) -> None:
         self._check_neural_params()
         check_option(self.strategy, "strategy", STRATEGIES)
+        if self.attention and self.strategy != "seq2seq":
+            raise ValueError(f"attention=True attends over the encoder states of the seq2seq "
+                             f"decoder; it needs strategy='seq2seq' (strategy="
+                             f"{self.strategy!r}).")
         check_option(self.scaler, "scaler", _scaling.SCALERS)
         check_option(self.loss, "loss", LOSSES)
         self.quantiles_ = self._resolve_quantiles()
@@ -238,7 +245,7 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         self._check_warm_start(targets=list(panel.targets), covariates=list(panel.covariate_names),
                                future_covariates=list(self.future_covariates_),
                                horizon=self.horizon_, window=self.window_, strategy=self.strategy,
-                               quantiles=self.quantiles_)
+                               attention=bool(self.attention), quantiles=self.quantiles_)
         # the seasonal residual network (nn/seasonal.py) when the window holds three
         # seasons, what its per-window seasonality test needs
         self.seasonal_ = self.seasonal == "auto" and self.season_length_ > 1 and \
@@ -293,7 +300,7 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         n_out = n_targets * (n_q or 1)  # outputs per step
         if self.strategy == "seq2seq":
             net = Seq2Seq(n_channels, n_out, self.horizon_, n_future,
-                          **self._module_kwargs())
+                          attention=bool(self.attention), **self._module_kwargs())
         else:
             net = RecurrentNet(n_channels, horizon * n_out,
                                n_head_extra=horizon * n_future, **self._module_kwargs())

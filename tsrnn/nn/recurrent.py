@@ -92,13 +92,40 @@ class Seq2Seq(nn.Module):
     """Encoder-decoder: a recurrent encoder reads the window, a decoder of the same cell
     unrolls ``horizon`` steps fed with known future inputs (or zeros) from the encoder state.
 
+    The decoder's inputs are known in advance (the step's position, one-hot, and the known
+    future inputs), so it runs as one fused call over all steps.
+
+    Parameters
+    ----------
+    n_features : int
+        Input channels per time step of the window.
+    n_targets : int
+        Outputs per horizon step (targets, times quantiles).
+    horizon : int
+        Steps the decoder unrolls.
+    n_future : int
+        Known future inputs per step (``extra`` is ``(batch, horizon * n_future)``).
+    cell, hidden_size, num_layers, dropout, nonlinearity
+        As in :class:`RecurrentNet`; encoder and decoder share them.
+    attention : bool
+        Luong-style attention, "general" score scaled by ``1/sqrt(hidden_size)``: at each
+        step the decoder's output ``d_t`` scores every encoder state ``e_s`` as
+        ``d_t . W e_s / sqrt(hidden_size)``, a softmax over the window's steps weighs the
+        encoder states into a context ``c_t``, and the head reads ``[d_t, c_t]``. One
+        batched matmul over all steps; ``head`` stays one ``nn.Linear``.
+
     Examples
     --------
     >>> import torch
     >>> net = Seq2Seq(n_features=1, n_targets=1, horizon=5, n_future=0, hidden_size=8)
     >>> net(torch.zeros(2, 12, 1)).shape
     torch.Size([2, 5])
+    >>> net = Seq2Seq(1, 1, horizon=5, hidden_size=8, cell="gru", attention=True)
+    >>> net(torch.zeros(2, 12, 1)).shape, net.attention_weights(torch.zeros(2, 12, 1)).shape
+    (torch.Size([2, 5]), torch.Size([2, 5, 12]))
     """
+
+    attention = False  # class default: modules pickled before attention load unchanged
 
     def __init__(
         self,
@@ -111,6 +138,7 @@ class Seq2Seq(nn.Module):
         num_layers: int = 1,
         dropout: float = 0.0,
         nonlinearity: str = "tanh",
+        attention: bool = False,
     ) -> None:
         super().__init__()
         kwargs = dict(hidden_size=hidden_size, num_layers=num_layers, batch_first=True,
@@ -120,15 +148,43 @@ class Seq2Seq(nn.Module):
         self.encoder = CELLS[cell](input_size=n_features, **kwargs)
         # The decoder sees the horizon-step position (one-hot) plus known future inputs.
         self.decoder = CELLS[cell](input_size=horizon + n_future, **kwargs)
-        self.head = nn.Linear(hidden_size, n_targets)
+        self.attention = bool(attention)
+        if self.attention:  # W of the score d_t . W e_s
+            self.score = nn.Linear(hidden_size, hidden_size, bias=False)
+        self.head = nn.Linear(hidden_size * (2 if self.attention else 1), n_targets)
         self.horizon = horizon
         self.register_buffer("steps", torch.eye(horizon), persistent=False)
 
-    def forward(self, x: torch.Tensor, extra: torch.Tensor | None = None) -> torch.Tensor:
-        _, state = self.encoder(x)  # state: (layers, batch, hidden) (a tuple for LSTM)
+    def _decode(self, x: torch.Tensor, extra: torch.Tensor | None):
+        """Encoder states ``(batch, time, hidden)`` and decoder outputs ``(batch, horizon,
+        hidden)``."""
+        states, state = self.encoder(x)  # state: (layers, batch, hidden) (a tuple for LSTM)
         steps = self.steps.to(x.dtype).expand(x.shape[0], -1, -1)  # (batch, horizon, horizon)
         if extra is not None:
             future = extra.reshape(x.shape[0], self.horizon, -1)  # (batch, horizon, n_future)
             steps = torch.cat([steps, future], dim=2)
         out, _ = self.decoder(steps, state)  # (batch, horizon, hidden)
+        return states, out
+
+    def _attend(self, out: torch.Tensor, states: torch.Tensor):
+        """Context ``(batch, horizon, hidden)`` and weights ``(batch, horizon, time)``."""
+        keys = self.score(states)  # (batch, time, hidden)
+        scores = out @ keys.transpose(1, 2) / out.shape[-1] ** 0.5  # (batch, horizon, time)
+        weights = torch.softmax(scores, dim=2)
+        return weights @ states, weights  # (batch, horizon, hidden), (batch, horizon, time)
+
+    def forward(self, x: torch.Tensor, extra: torch.Tensor | None = None) -> torch.Tensor:
+        states, out = self._decode(x, extra)
+        if self.attention:
+            context, _ = self._attend(out, states)
+            out = torch.cat([out, context], dim=2)  # (batch, horizon, 2 * hidden)
         return self.head(out).flatten(1)  # (batch, horizon * n_targets)
+
+    def attention_weights(self, x: torch.Tensor,
+                          extra: torch.Tensor | None = None) -> torch.Tensor:
+        """The attention weights ``(batch, horizon, time)`` over the window's steps (each
+        row sums to one); needs ``attention=True``."""
+        if not self.attention:
+            raise ValueError("attention_weights needs a Seq2Seq built with attention=True.")
+        states, out = self._decode(x, extra)
+        return self._attend(out, states)[1]
