@@ -1,9 +1,24 @@
-"""ETTh1 (univariate OT) with the usual protocol: tsrnn forecasters against naive baselines.
+"""ETTh1 (univariate OT) with the usual protocol: tsrnn forecasters against naive and
+classical baselines.
 
 Protocol: first 12 months train, next 4 validation, next 4 test; z-score with the training
-statistics; MSE and MAE on the scaled test data, from every test origin (stride 1), for
-each horizon. Usage: ``python benchmarks/bench_ett.py [--horizons 24,48,168]
-[--epochs N] [--quick] [--out benchmarks/results/ett_univariate.json]``.
+statistics; MSE and MAE on the scaled test data, from every test origin (stride 1) or from
+every ``--origin-stride``-th one (the same origins for every model), for each horizon.
+Usage: ``python benchmarks/bench_ett.py [--horizons 24,48,168] [--epochs N] [--quick]
+[--zero-config] [--baselines ets,theta,mstl,snaive_auto] [--origin-stride 25]
+[--out benchmarks/results/ett_univariate.json]``.
+
+Classical baselines (``--baselines``; each with its defaults, ``season_length="auto"``):
+fitted once on train + validation, as the neural models are, then each test origin is
+forecast from its whole history (every point before it) with ``predict(X=history)``: the
+fitted parameters are kept (ETS keeps its smoothing parameters and re-estimates its
+initial states on the history; MSTL decomposes the history again and keeps its ETS
+parameters; Theta re-estimates its two parameters, which is its own rule). That costs
+0.4-2.5 s an origin, so use a stride for them (``--origin-stride 25``: origins 25 hours
+apart, which rotate through the hours of the day, ~115 of them); every row is then scored
+on the same origins. Neural, naive and seasonal naive rows also report the all-origins
+figures (``mse_all``, ``mae_all``) from the same fit, to show that the subset is
+representative.
 """
 
 from __future__ import annotations
@@ -11,17 +26,21 @@ from __future__ import annotations
 import argparse
 import json
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
 
-from tsrnn.forecasting import GRUForecaster, LSTMForecaster
+from tsrnn.forecasting import (ETSForecaster, GRUForecaster, LSTMForecaster, MSTLForecaster,
+                               SeasonalNaiveForecaster, ThetaForecaster)
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "ett" / "ETTh1.csv"
 MONTH = 30 * 24
 MODELS = {"lstm": LSTMForecaster, "gru": GRUForecaster}
+BASELINES = {"ets": ETSForecaster, "theta": ThetaForecaster, "mstl": MSTLForecaster,
+             "snaive_auto": SeasonalNaiveForecaster}
 
 
 def load() -> tuple[pd.Series, int, int]:
@@ -33,15 +52,36 @@ def load() -> tuple[pd.Series, int, int]:
     return (ot - mean) / std, train_end, valid_end
 
 
-def origins_panel(series: pd.Series, start: int, window: int, horizon: int):
-    """One history per test origin (its last ``window`` points), as a long frame."""
-    origins = np.arange(start, len(series) - horizon + 1)
-    rows = origins[:, None] + np.arange(-window, 0)
-    frame = pd.DataFrame({"unique_id": np.repeat(origins, window),
-                          "ds": series.index[rows.ravel()],
-                          series.name: series.to_numpy()[rows.ravel()]})
+def origin_positions(series: pd.Series, start: int, horizon: int, stride: int = 1) -> np.ndarray:
+    """Every ``stride``-th origin of the test part with a full horizon after it."""
+    return np.arange(start, len(series) - horizon + 1, stride)
+
+
+def origins_panel(series: pd.Series, origins: np.ndarray, window: int | None, horizon: int):
+    """One history per test origin (its last ``window`` points, or every point before it
+    when ``window`` is None), as a long frame, and the actual values after each origin."""
+    if window is None:
+        lengths = origins
+        rows = np.concatenate([np.arange(o) for o in origins])
+    else:
+        lengths = np.full(len(origins), window)
+        rows = (origins[:, None] + np.arange(-window, 0)).ravel()
+    frame = pd.DataFrame({"unique_id": np.repeat(origins, lengths),
+                          "ds": series.index[rows],
+                          series.name: series.to_numpy()[rows]})
     actual = series.to_numpy()[origins[:, None] + np.arange(horizon)]
     return frame, actual
+
+
+def _errors(pred, actual) -> dict:
+    return {"mse": float(np.mean((pred - actual) ** 2)),
+            "mae": float(np.mean(np.abs(pred - actual)))}
+
+
+def _predict(model, series, origins, window, horizon):
+    frame, actual = origins_panel(series, origins, window, horizon)
+    pred = model.predict(frame)[series.name].to_numpy().reshape(actual.shape)
+    return pred, actual
 
 
 def evaluate(name, series, valid_end, horizon, args):
@@ -56,17 +96,47 @@ def evaluate(name, series, valid_end, horizon, args):
     model.fit(series.iloc[:valid_end])  # train + validation (the last 20%, for early stopping)
     fit_s = time.perf_counter() - start
     window = model.window_
-    frame, actual = origins_panel(series, valid_end, window, horizon)
     start = time.perf_counter()
-    pred = model.predict(frame)[series.name].to_numpy().reshape(actual.shape)
+    pred, actual = _predict(model, series, origin_positions(series, valid_end, horizon), window,
+                            horizon)
     pred_s = time.perf_counter() - start
-    return {"mse": float(np.mean((pred - actual) ** 2)), "mae": float(np.mean(np.abs(pred - actual))),
-            "fit_s": fit_s, "predict_s": pred_s, "n_origins": len(actual),
-            "epochs": len(model.history_)}
+    out = {**_errors(pred, actual), "fit_s": fit_s, "predict_s": pred_s,
+           "n_origins": len(actual), "epochs": len(model.history_)}
+    if args.origin_stride > 1:  # the same fit on the common subset of origins
+        every = _errors(pred[::args.origin_stride], actual[::args.origin_stride])
+        out = {**every, "mse_all": out.pop("mse"), "mae_all": out.pop("mae"), **out,
+               "n_origins": len(actual[::args.origin_stride]), "n_origins_all": len(actual)}
+    return out
 
 
-def naive(series, valid_end, horizon, season=None):
-    origins = np.arange(valid_end, len(series) - horizon + 1)
+def evaluate_baseline(name, series, valid_end, horizon, stride):
+    """A classical baseline with its defaults: fitted on train + validation, then each
+    origin forecast from its whole history with the fitted parameters."""
+    model = BASELINES[name](horizon=horizon)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        start = time.perf_counter()
+        model.fit(series.iloc[:valid_end])
+        fit_s = time.perf_counter() - start
+        start = time.perf_counter()
+        pred, actual = _predict(model, series, origin_positions(series, valid_end, horizon, stride),
+                                None, horizon)
+        pred_s = time.perf_counter() - start
+    state = (getattr(model, "states_", None) or [[None]])[0][0]
+    detail = {"season_length_": model.season_length_,
+              "seasons_": getattr(model, "seasons_", None),
+              "spec": None if state is None else
+              state.get("spec") or state.get("periods") or
+              {k: state[k] for k in ("b0", "alpha") if k in state},
+              "inner_spec": None if state is None or "model" not in state else
+              state["model"].get("spec")}
+    return {**_errors(pred, actual), "fit_s": fit_s, "predict_s": pred_s,
+            "n_origins": len(actual), **detail,
+            "warnings": sorted({str(w.message)[:200] for w in caught})[:5]}
+
+
+def naive(series, valid_end, horizon, season=None, stride=1):
+    origins = origin_positions(series, valid_end, horizon)
     values = series.to_numpy()
     actual = values[origins[:, None] + np.arange(horizon)]
     if season is None:
@@ -74,7 +144,11 @@ def naive(series, valid_end, horizon, season=None):
     else:
         steps = np.arange(horizon)
         pred = values[origins[:, None] - season + steps % season]
-    return {"mse": float(np.mean((pred - actual) ** 2)), "mae": float(np.mean(np.abs(pred - actual)))}
+    out = _errors(pred, actual)
+    if stride > 1:
+        out = {**_errors(pred[::stride], actual[::stride]), "mse_all": out["mse"],
+               "mae_all": out["mae"]}
+    return out
 
 
 def main(argv=None) -> dict:
@@ -88,25 +162,42 @@ def main(argv=None) -> dict:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--zero-config", action="store_true",
                         help="neural models get only the horizon (all other defaults)")
+    parser.add_argument("--baselines", default="",
+                        help="classical baselines, comma-separated: " + ",".join(BASELINES))
+    parser.add_argument("--origin-stride", type=int, default=1,
+                        help="score every k-th test origin (all models on the same ones)")
     parser.add_argument("--out", default="benchmarks/results/ett_univariate.json")
     args = parser.parse_args(argv)
+    unknown = set(filter(None, args.baselines.split(","))) - set(BASELINES)
+    if unknown or args.origin_stride < 1:
+        parser.error(f"unknown baselines {sorted(unknown)}" if unknown else
+                     "--origin-stride must be >= 1")
     if not DATA.is_file():
         print(f"skipped: ETTh1 not found at {DATA}")
         return {}
     torch.set_num_threads(1)
     if args.quick:
         args.horizons, args.epochs, args.max_windows, args.window = "24", 1, 500, 96
+        args.origin_stride = max(args.origin_stride, 240)
     series, _, valid_end = load()
+    stride = args.origin_stride
     results = {}
     for horizon in map(int, args.horizons.split(",")):
-        results[f"naive h={horizon}"] = naive(series, valid_end, horizon)
-        results[f"seasonal naive (24) h={horizon}"] = naive(series, valid_end, horizon, 24)
-        for name in args.models.split(","):
+        results[f"naive h={horizon}"] = naive(series, valid_end, horizon, stride=stride)
+        results[f"seasonal naive (24) h={horizon}"] = naive(series, valid_end, horizon, 24,
+                                                            stride)
+        for name in filter(None, args.baselines.split(",")):
+            results[f"{name} h={horizon}"] = evaluate_baseline(name, series, valid_end,
+                                                               horizon, stride)
+            print(f"{name} h={horizon}: {results[f'{name} h={horizon}']}", flush=True)
+        for name in filter(None, args.models.split(",")):
             results[f"{name} h={horizon}"] = evaluate(name, series, valid_end, horizon, args)
             print(f"{name} h={horizon}: {results[f'{name} h={horizon}']}", flush=True)
-    print(f"\n{'model':32s} {'MSE':>7s} {'MAE':>7s}")
+    print(f"\n{'model':32s} {'MSE':>7s} {'MAE':>7s}" + ("  (stride 1: MSE, MAE)"
+                                                           if stride > 1 else ""))
     for label, r in results.items():
-        print(f"{label:32s} {r['mse']:7.4f} {r['mae']:7.4f}")
+        every = f"  {r['mse_all']:7.4f} {r['mae_all']:7.4f}" if "mse_all" in r else ""
+        print(f"{label:32s} {r['mse']:7.4f} {r['mae']:7.4f}{every}")
     out = {"args": vars(args), "results": results, "torch": torch.__version__}
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(out, indent=2))
