@@ -167,6 +167,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--origin-stride", type=int, default=1,
                         help="score every k-th test origin (all models on the same ones)")
     parser.add_argument("--out", default="benchmarks/results/ett_univariate.json")
+    parser.add_argument("--update", action="store_true",
+                        help="keep the other rows already in --out (runs split by model)")
     args = parser.parse_args(argv)
     unknown = set(filter(None, args.baselines.split(","))) - set(BASELINES)
     if unknown or args.origin_stride < 1:
@@ -199,6 +201,10 @@ def main(argv=None) -> dict:
         every = f"  {r['mse_all']:7.4f} {r['mae_all']:7.4f}" if "mse_all" in r else ""
         print(f"{label:32s} {r['mse']:7.4f} {r['mae']:7.4f}{every}")
     out = {"args": vars(args), "results": results, "torch": torch.__version__}
+    if args.update and Path(args.out).is_file():  # earlier runs' rows, then this run's
+        before = json.loads(Path(args.out).read_text())
+        out["results"] = {**before["results"], **results}
+        out["runs"] = [*before.get("runs", [before["args"]]), vars(args)]
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(out, indent=2))
     return out
