@@ -18,6 +18,7 @@ from sklearn.metrics import make_scorer
 __all__ = [
     "evaluate",
     "interval_coverage",
+    "interval_coverage_by_series",
     "mae",
     "mae_scorer",
     "mape",
@@ -29,6 +30,7 @@ __all__ = [
     "pinball_loss",
     "rmse",
     "rmse_scorer",
+    "scaled_pinball_loss",
     "smape",
     "smape_scorer",
 ]
@@ -184,16 +186,16 @@ def smape(y_true: ArrayLike, y_pred: ArrayLike) -> float:
     return float(np.mean(_row_means(ratio)))
 
 
-def _naive_scale(history: np.ndarray, m: int, index: int) -> float:
+def _naive_scale(history: np.ndarray, m: int, index: int, metric: str = "MASE") -> float:
     if len(history) < m + 1:
         raise ValueError(
-            f"y_train series {index} has {len(history)} values; MASE with m={m} "
+            f"y_train series {index} has {len(history)} values; {metric} with m={m} "
             f"needs at least {m + 1}."
         )
     scale = float(np.mean(np.abs(history[m:] - history[:-m])))
     if scale == 0:
         raise ValueError(
-            f"MASE is undefined for series {index}: its in-sample seasonal naive "
+            f"{metric} is undefined for series {index}: its in-sample seasonal naive "
             f"error is zero (the history is constant or repeats exactly with m={m})."
         )
     return scale
@@ -297,6 +299,81 @@ def pinball_loss(y_true: ArrayLike, y_quantile_pred: ArrayLike, quantile: float)
     return float(np.mean(_row_means(np.maximum(quantile * diff, (quantile - 1) * diff))))
 
 
+def _check_levels(quantiles: float | Sequence[float]) -> np.ndarray:
+    levels = np.atleast_1d(_as_float_array(quantiles, "quantiles"))
+    if levels.ndim != 1 or not levels.size or not np.all((levels > 0) & (levels < 1)):
+        raise ValueError(f"quantiles must be levels strictly between 0 and 1, got {quantiles!r}.")
+    return levels
+
+
+def scaled_pinball_loss(
+    y_true: ArrayLike,
+    y_quantiles: ArrayLike,
+    quantiles: float | Sequence[float],
+    y_train: ArrayLike | Sequence[ArrayLike],
+    m: int = 1,
+) -> float:
+    """Scaled pinball loss (SPL) of quantile forecasts, as in the M5 uncertainty competition.
+
+    For each series, the pinball loss ``max(q * (y - f), (q - 1) * (y - f))`` is averaged
+    over the steps and the levels, and divided by the series' in-sample mean absolute
+    seasonal difference ``mean|x_t - x_{t-m}|`` (the MASE scale); the result is the mean
+    over series. This is M5's SPL averaged over its levels with equal series weights (M5
+    weights series by their sales, and with ``m=1`` as there, computes the scale from the
+    first non-zero sale on; here it is the whole history, as in :func:`mase`). A point
+    forecast given as the level 0.5 alone scores half its MASE.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (horizon,) or (n_series, horizon)
+        Actual values.
+    y_quantiles : array-like of shape (horizon, n_levels) or (n_series, horizon, n_levels)
+        Quantile forecasts, the last axis in the order of ``quantiles``; with one level
+        given as a float, the shape of ``y_true`` is accepted too.
+    quantiles : float or sequence of float
+        The levels in (0, 1) of the forecasts.
+    y_train : array-like or sequence of array-like
+        In-sample history: one 1D array for 1D ``y_true``, or one 1D array per series
+        (lengths may differ) for 2D ``y_true``.
+    m : int or "auto", default=1
+        Seasonal lag of the scale, as in :func:`mase`.
+
+    Returns
+    -------
+    float
+        Mean over series of the scaled mean pinball loss; lower is better.
+
+    Examples
+    --------
+    >>> y_quantiles = [[8.0, 10.0, 13.0], [9.0, 12.0, 14.0]]  # 2 steps x 3 levels
+    >>> scaled_pinball_loss([10.0, 11.0], y_quantiles, [0.1, 0.5, 0.9],
+    ...                     y_train=[1.0, 2.0, 3.0])  # scale 1: the mean pinball loss
+    0.25
+    """
+    m = _auto_season(m, y_train)
+    levels = _check_levels(quantiles)
+    yt = _check_arrays(y_true=y_true)[0]
+    yq = _as_float_array(y_quantiles, "y_quantiles")
+    if np.ndim(quantiles) == 0 and yq.shape == yt.shape:
+        yq = yq[..., None]
+    if yq.shape != yt.shape + (len(levels),):
+        raise ValueError(
+            f"y_quantiles must have the shape of y_true plus one axis of the {len(levels)} "
+            f"quantiles, {yt.shape + (len(levels),)}; got {yq.shape}."
+        )
+    _check_finite(yq, "y_quantiles")
+    _check_positive_int(m, "m")
+    histories, _ = _as_histories(y_train, "y_train")
+    n_series = 1 if yt.ndim == 1 else yt.shape[0]
+    if len(histories) != n_series:
+        raise ValueError(f"y_train holds {len(histories)} series but y_true holds {n_series}.")
+    scales = np.array([_naive_scale(h, m, i, "the scaled pinball loss")
+                       for i, h in enumerate(histories)])
+    diff = yt[..., None] - yq
+    loss = np.maximum(levels * diff, (levels - 1) * diff)  # (..., horizon, n_levels)
+    return float(np.mean(np.atleast_1d(loss.mean(axis=(-2, -1))) / scales))
+
+
 def _check_bounds(lower: np.ndarray, upper: np.ndarray) -> None:
     if np.any(lower > upper):
         first = tuple(int(i) for i in np.argwhere(lower > upper)[0])
@@ -314,6 +391,25 @@ def interval_coverage(y_true: ArrayLike, lower: ArrayLike, upper: ArrayLike) -> 
     yt, lo, up = _check_arrays(y_true=y_true, lower=lower, upper=upper)
     _check_bounds(lo, up)
     return float(np.mean(_row_means((yt >= lo) & (yt <= up))))
+
+
+def interval_coverage_by_series(
+    y_true: ArrayLike, lower: ArrayLike, upper: ArrayLike
+) -> np.ndarray:
+    """Coverage of every series: the fraction of its ``y_true`` inside ``[lower, upper]``.
+
+    ``interval_coverage`` is the mean of these; a low percentile of them shows the series
+    whose intervals are too narrow, which the mean hides.
+
+    Examples
+    --------
+    >>> interval_coverage_by_series([[1.0, 2.0], [3.0, 9.0]], [[0.0, 0.0], [0.0, 0.0]],
+    ...                             [[2.0, 2.0], [5.0, 5.0]])
+    array([1. , 0.5])
+    """
+    yt, lo, up = _check_arrays(y_true=y_true, lower=lower, upper=upper)
+    _check_bounds(lo, up)
+    return np.atleast_2d((yt >= lo) & (yt <= up)).mean(axis=1)
 
 
 def mean_interval_width(lower: ArrayLike, upper: ArrayLike) -> float:
