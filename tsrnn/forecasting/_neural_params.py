@@ -40,7 +40,13 @@ _FORECASTER_PARAMS = """
         Quantile levels in (0, 1) trained with ``loss="pinball"`` (must include 0.5, the
         point forecast); None: (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95). Resolved into
         ``quantiles_``; ``predict_interval(coverage=c)`` uses the levels (1 - c) / 2 and
-        (1 + c) / 2 when trained, else conformal intervals."""
+        (1 + c) / 2 when trained, else conformal intervals.
+    interval_calibration : {"pooled", "series"}, default="pooled"
+        Conformal intervals: one error quantile per step pooled over all series, or scaled
+        per series by its own calibration errors (wider for noisy series, pooled for series
+        new at predict; applied at ``predict_interval``). Pooled by default: calibrated
+        in-sample on M4 Hourly, "series" cut the scaled pinball loss by 39% but covered
+        81% of the test points instead of 85%."""
 
 
 # The forecasters' own defaults where they differ from the window estimators' (the M4

@@ -22,7 +22,7 @@ from .._neural import NEURAL_CONSTRAINTS, NeuralMixin
 from .._validation import Integral, Interval, Real, StrOptions, check_option, check_positive_int
 from ..nn import MedianEnsemble, RecurrentNet, SeasonalResidual, Seq2Seq
 from ..windowing import gather_windows, window_starts
-from . import _scaling
+from . import _conformal, _scaling
 from ._data import _name, from_forecasts
 from .base import BaseForecaster, _representable
 from ._neural_params import FORECASTER_DEFAULTS, _forecaster_doc  # noqa: F401 (re-export)
@@ -62,6 +62,7 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         "future_covariates": [list, tuple, None],
         "loss": [StrOptions(set(LOSSES))],
         "quantiles": [tuple, list, None],
+        "interval_calibration": [StrOptions(set(_conformal.MODES))],
     }
     # -- end of parameter constraints --------------------------------------------------
     _capabilities = {"intervals": True, "covariates": True, "future_covariates": True}
@@ -73,7 +74,8 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
                  max_windows_per_series="auto", future_covariates=None, freq=None,
                  target=None, id_col="unique_id",
                  time_col="ds", hidden_size=64, num_layers=1, dropout=0.0, nonlinearity="tanh",
-                 loss="mae", quantiles=None, optimizer="adam", lr=3e-3, weight_decay=0.0, l1=0.0,
+                 loss="mae", quantiles=None, interval_calibration="pooled",
+                 optimizer="adam", lr=3e-3, weight_decay=0.0, l1=0.0,
                  batch_size=256, max_epochs="auto", grad_clip=1.0, lr_schedule=None,
                  validation_fraction=0.0, patience=None, augment=None, device="auto",
                  precision=32, random_state=None, warm_start=False, n_threads=None,
@@ -99,6 +101,7 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         self.nonlinearity = nonlinearity
         self.loss = loss
         self.quantiles = quantiles
+        self.interval_calibration = interval_calibration
         self.optimizer = optimizer
         self.lr = lr
         self.weight_decay = weight_decay
@@ -314,6 +317,7 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         Without held-out windows (``validation_fraction=0``), the last ``horizon`` windows of
         every series are used in-sample (``interval_calibration_ = "in-sample"``, with a
         warning at ``predict_interval``: such intervals tend to be too narrow).
+        ``residual_series_`` is the training series of each window (``interval_calibration``).
         """
         _, valid = self._split_starts(lengths)
         complete = window_starts(lengths, self.window_, self.horizon_)
@@ -326,6 +330,7 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
             from_end = last - np.arange(len(complete))
             valid = complete[from_end < self.horizon_]
         self.residuals_ = None
+        self.residual_series_ = np.searchsorted(np.cumsum(lengths), valid, side="right")
         if not len(valid):
             return
         windows = gather_windows(values, valid, self.window_)
@@ -522,10 +527,11 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
             future = (future - self.cov_mean_[self._future_idx()]) / \
                 self.cov_scale_[self._future_idx()]
         pred, wscale = self._forecast(windows, future, horizon)
-        n = len(self.residuals_)
-        level = min(1.0, np.ceil((n + 1) * coverage) / n)
-        q = np.quantile(self.residuals_[:, :horizon], level, axis=0)  # (horizon, n_targets)
-        width = q[None] * wscale[:, None]
+        rows = _conformal.series_rows(self.train_panel_.ids, panel.ids)  # -1: new series
+        width = _conformal.widths_for(*_conformal.conformal_widths(
+            self.residuals_, getattr(self, "residual_series_", None), coverage,
+            getattr(self, "interval_calibration", "pooled")), rows)[:, :horizon] * \
+            wscale[:, None]  # (n_series, horizon, n_targets)
         return (self._untransform((pred - width) * scale[:, None] + loc[:, None]),
                 self._untransform((pred + width) * scale[:, None] + loc[:, None]))
 
