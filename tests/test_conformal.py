@@ -108,6 +108,14 @@ def test_series_scales_shrink_toward_the_pooled_scale_with_few_windows():
     assert pooled < shrunk[1] < raw[1] and shrunk[1] < 6.5  # one window: close to pooled
 
 
+def test_a_series_scale_is_capped_relative_to_the_pooled_one():
+    r = np.concatenate([np.full((9 * 13, H, 1), 1.0), np.full((13, H, 1), 20.0)])  # a break
+    scales, pooled = _conformal.series_scales(r, np.repeat(np.arange(10), 13), shrink=0)
+    assert pooled == pytest.approx(2.9)
+    assert scales[-1, 0] == pytest.approx(_conformal.MAX_RATIO * 2.9)
+    np.testing.assert_allclose(scales[:-1], 1.0)
+
+
 # ------------------------------------------------------------------ the forecasters
 def _panel(n=240):
     """A quiet (sd 0.1) and a noisy (sd 2) hourly series with the same daily season."""

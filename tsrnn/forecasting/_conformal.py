@@ -15,9 +15,18 @@ import pandas as pd
 MODES = ("pooled", "series")
 # prior weight of the pooled scale, in calibration windows: a series with n windows gets
 # the weight n / (n + SHRINK_WINDOWS) on its own scale (48 in-sample windows of M4 Hourly:
-# 0.92; one held-out window: 0.2)
+# 0.92; one held-out window: 0.2). Measured on the M4 Hourly dev half (default GRU): the
+# log of a series' out-of-sample error regresses on the log of its in-sample scale with a
+# slope of 1.0 (correlation 0.94), so with many windows the own scale needs little
+# shrinking; a weight of 0.5 (SHRINK_WINDOWS = 48) raised the 90% coverage from 81.4% to
+# 82.9% but the scaled pinball loss from 0.261 to 0.287.
 SHRINK_WINDOWS = 4
-_FLOOR = 1e-3  # a series' scale is at least this fraction of the pooled one
+# a series' scale is at most MAX_RATIO times the pooled one (the 99th percentile of the
+# ratio on M4 Hourly and Weekly is 4.1-4.2): past it, the calibration windows hold a level
+# break, whose errors the next window's scale (spread over the break) would count again;
+# uncapped, one such M4 Weekly series (12x) took the scaled pinball loss from 0.63 to 7.7
+MAX_RATIO = 4.0
+_FLOOR = 1e-3  # and at least this fraction of it
 
 
 def _level(n: int, coverage: float) -> float:
@@ -31,16 +40,17 @@ def series_scales(residuals: np.ndarray, series: np.ndarray,
 
     The scale of series ``s`` is the mean of its normalised residuals over its windows and
     steps; the pooled scale is the mean of the series' scales (every series counts once).
-    The shrunk scale is the geometric blend ``pooled**(1 - w) * own**w`` with
-    ``w = n_s / (n_s + shrink)``, ``n_s`` the series' number of calibration windows.
+    The own scale is capped at ``MAX_RATIO`` times the pooled one, and the shrunk scale is
+    the geometric blend ``pooled**(1 - w) * own**w`` with ``w = n_s / (n_s + shrink)``,
+    ``n_s`` the series' number of calibration windows.
 
     Returns the shrunk scales ``(n_series, n_targets)`` (``n_series = series.max() + 1``;
     a series without a window gets the pooled scale) and the pooled scale ``(n_targets,)``.
 
-    >>> r = np.array([1.0, 1.0, 4.0, 4.0]).reshape(4, 1, 1)
+    >>> r = np.array([1.0, 1.0, 3.0, 3.0]).reshape(4, 1, 1)
     >>> scales, pooled = series_scales(r, np.array([0, 0, 1, 1]), shrink=0)
-    >>> scales.ravel().tolist(), pooled.tolist()
-    ([1.0, 4.0], [2.5])
+    >>> scales.ravel().round(6).tolist(), pooled.tolist()
+    ([1.0, 3.0], [2.0])
     """
     n_series = int(series.max()) + 1
     counts = np.bincount(series, minlength=n_series)
@@ -49,7 +59,7 @@ def series_scales(residuals: np.ndarray, series: np.ndarray,
     seen = counts > 0
     own = sums[seen] / counts[seen, None]
     pooled = own.mean(axis=0)
-    own = np.maximum(own, _FLOOR * pooled)
+    own = np.clip(own, _FLOOR * pooled, MAX_RATIO * pooled)
     weight = (counts[seen] / (counts[seen] + shrink))[:, None]
     scales = np.tile(pooled, (n_series, 1))
     with np.errstate(divide="ignore", invalid="ignore"):
