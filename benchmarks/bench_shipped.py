@@ -119,10 +119,15 @@ def shipped(name, models, args) -> dict:
         print(f"  {model_name:7s} MASE {row['mase']:7.3f}  sMAPE {row['smape']:7.3f}  "
               f"fit {row['fit_s']:7.1f}s  predict {row['predict_s']:6.1f}s  "
               f"folds {row['mase_per_fold']}", flush=True)
-    naive = out["models"].get("naive")
-    for row in out["models"].values():
-        row["skill_vs_naive"] = None if naive is None else 1 - row["mase"] / naive["mase"]
     return out
+
+
+def _skills(result: dict) -> None:
+    """``skill_vs_naive`` of every shipped row: 1 - MASE / naive's MASE (same folds)."""
+    for data in result.get("shipped", {}).values():
+        naive = data["models"].get("naive")
+        for row in data["models"].values():
+            row["skill_vs_naive"] = None if naive is None else 1 - row["mase"] / naive["mase"]
 
 
 def _long(ids, train) -> pd.DataFrame:
@@ -223,6 +228,7 @@ def main(argv=None) -> dict:
         before = json.loads(Path(args.out).read_text())
         result = _merge(before, {**result, "runs": [*before.get("runs", [before["args"]]),
                                                     vars(args)]})
+    _skills(result)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=1, default=str))
     print(f"wrote {args.out}")
