@@ -64,8 +64,9 @@ _FORECASTER_PARAMS = """
         Conformal intervals: one error quantile per step pooled over all series, or scaled
         per series by its own calibration errors (wider for noisy series, pooled for series
         new at predict; applied at ``predict_interval``). Pooled by default: calibrated
-        in-sample on M4 Hourly, "series" cut the scaled pinball loss by 39% but covered
-        81% of the test points instead of 85%."""
+        in-sample (the default), "series" covered less (M4 Hourly 81% against 85%, Weekly
+        85% against 91%); held out (``validation_fraction="auto"``) it kept the Hourly
+        coverage (90.6% against 91.4%) with a 25% lower scaled pinball loss."""
 
 
 # The forecasters' own defaults where they differ from the window estimators' (the M4
