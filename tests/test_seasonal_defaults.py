@@ -135,3 +135,45 @@ def test_a_log_scale_model_names_the_series_whose_window_is_not_positive():
     standard = GRUForecaster(horizon=6, scaler="standard", **TINY).fit(y)
     with pytest.raises(ValueError, match="log_scale=False"):
         standard.predict(y.where(y.index != y.index[0], -1.0))  # its statistics read it all
+
+
+@settings(max_examples=30, deadline=None)
+@given(n_series=st.integers(1, 40), length=st.integers(30, 400),
+       budget=st.sampled_from([200, 5_000, 10**6]))
+def test_the_auto_budget_trains_on_the_oldest_windows_too(n_series, length, budget):
+    """max_windows_per_series="auto" keeps every window of a panel up to the epoch bound
+    (older windows were worth 0.03-0.1 OWA on M4), else the newest ones, at least 16 a
+    series; every kept window lies inside its own series."""
+    import tsrnn.forecasting.neural as neural
+
+    old, neural.AUTO_WINDOWS = neural.AUTO_WINDOWS, budget
+    try:
+        model = GRUForecaster(horizon=5, window=10)
+        model.horizon_, model.window_ = 5, 10
+        lengths = np.full(n_series, length)
+        train, valid = model._split_starts(lengths)
+    finally:
+        neural.AUTO_WINDOWS = old
+    per_series = length - 10 - 5 + 1
+    cap = max(16, -(-budget // n_series))
+    assert len(train) == n_series * min(per_series, cap) and not len(valid)
+    series = train // length
+    assert np.all(train - series * length + 15 <= length)  # inside its series
+    newest = [train[series == s].max() - s * length for s in range(n_series)]
+    assert newest == [per_series - 1] * n_series  # the newest window is always kept
+
+
+def test_the_auto_epochs_follow_the_step_budget_down_to_one_epoch(monkeypatch):
+    import tsrnn.forecasting.neural as neural
+
+    walks = np.random.default_rng(0).standard_normal((6, 120)).cumsum(1)
+    panel = pd.DataFrame({"unique_id": np.repeat(np.arange(6), 120),
+                          "ds": np.tile(pd.date_range("2020", periods=120, freq="D"), 6),
+                          "y": walks.ravel()})  # six series
+    kw = dict(horizon=3, window=12, hidden_size=4, batch_size=32, random_state=0)
+    steps = -(-6 * (120 - 15 + 1) // 32)  # 20 optimizer steps an epoch
+    monkeypatch.setattr(neural, "AUTO_STEPS", 30)
+    assert GRUForecaster(**kw).fit(panel).max_epochs_ == 2 == -(-30 // steps)
+    monkeypatch.setattr(neural, "AUTO_STEPS", 5)
+    model = GRUForecaster(**kw).fit(panel)
+    assert model.max_epochs_ == 1 and len(model.history_) == 1  # no floor of 8 epochs

@@ -29,7 +29,7 @@ from ._neural_params import FORECASTER_DEFAULTS, _forecaster_doc  # noqa: F401 (
 from .seasonality import resolve_season_length, season_lengths
 
 STRATEGIES = ("direct", "recursive", "seq2seq")
-AUTO_WINDOWS = 40_000  # training windows an epoch with max_windows_per_series="auto"
+AUTO_WINDOWS = 512_000  # at most this many training windows an epoch ("auto" cap)
 AUTO_STEPS = 1_000  # optimizer steps of a fit with max_epochs="auto"
 AUTO_PATIENCE = 3  # epochs without a better validation loss before stopping (patience="auto")
 LOSSES = ("mse", "mae", "huber", "pinball")
@@ -226,7 +226,7 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         cut = ends[series] - n_val[series]  # first held-out point of the window's series
         keep = starts + span <= cut
         cap = self.max_windows_per_series
-        if cap == "auto":  # about AUTO_WINDOWS windows an epoch, at least 16 per series
+        if cap == "auto":  # at most about AUTO_WINDOWS an epoch, at least 16 per series
             cap = max(16, -(-AUTO_WINDOWS // len(lengths)))
         if cap is not None:  # only the most recent windows
             last = np.maximum.reduceat(np.where(keep, starts, -1), _group_starts(series))
@@ -271,9 +271,9 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         config.quantiles = self.quantiles_
         if self.patience == "auto":  # early stopping when there is held-out data
             config.patience = AUTO_PATIENCE if valid is not None else None
-        if self.max_epochs == "auto":  # about AUTO_STEPS optimizer steps, 8 to 100 epochs
+        if self.max_epochs == "auto":  # about AUTO_STEPS optimizer steps, 1 to 100 epochs
             steps = -(-len(train_starts) // self.batch_size)
-            config.max_epochs = int(np.clip(-(-AUTO_STEPS // steps), 8, 100))
+            config.max_epochs = int(np.clip(-(-AUTO_STEPS // steps), 1, 100))
         self.max_epochs_ = config.max_epochs
         build = partial(self._build_module, values.shape[1], n_targets)
         self._train_members(build, make(train_starts), valid, config)
