@@ -30,6 +30,8 @@ MSTL per series (one process, one thread: ``n_jobs=None``) against one global
 ``GRUForecaster(horizon=48)`` fit over all series (one torch thread), with the accuracy
 of each (sMAPE, MASE m = 24, OWA against the official Naive2). ``--series N`` times the
 baselines on N evenly spaced series and extrapolates to 207 (the GRU always fits all 207).
+Wall and CPU seconds (this process's user + system time: what compares on a machine
+shared with other jobs).
 
 ``--quick``: a smoke run (small slices, one training epoch for the neural models).
 Single-threaded BLAS and torch.
@@ -159,24 +161,25 @@ def m4hourly(models, args) -> dict:
         model = _model(name, horizon, args.quick)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             model.fit(frame)
             fit_s = time.perf_counter() - start
             pred = model.predict()
-            total = time.perf_counter() - start
+            total, cpu = time.perf_counter() - start, time.process_time() - cpu
         values = pred.set_index("unique_id").loc[sub_ids, "y"].to_numpy().reshape(-1, horizon)
         s, q = smape(test[rows], values), mase(test[rows], values, sub_train, m=24)
         sub_ref = (smape(test[rows], naive2[rows]), mase(test[rows], naive2[rows], sub_train,
                                                          m=24)) if len(rows) < n_all else ref
         row = {"n_series": len(rows), "fit_s": fit_s, "fit_predict_s": total,
                "fit_predict_s_all_series": total * n_all / len(rows),
+               "cpu_s": cpu, "cpu_s_all_series": cpu * n_all / len(rows),
                "smape": s, "mase": q, "owa": owa(s, q, *sub_ref),
                "fallbacks": len(getattr(model, "fallback_", []) or []),
                "warnings": _caught(caught)}
         out["models"][name] = row
         print(f"  {name:6s} {len(rows):3d} series: fit+predict {total:7.1f}s "
               f"(x{n_all / len(rows):.2f} -> {row['fit_predict_s_all_series']:7.1f}s for "
-              f"{n_all})  sMAPE {s:7.3f}  MASE {q:6.3f}  OWA {row['owa']:6.3f}", flush=True)
+              f"{n_all}; CPU {cpu:7.1f}s)  sMAPE {s:7.3f}  MASE {q:6.3f}  OWA {row['owa']:6.3f}", flush=True)
     return out
 
 
