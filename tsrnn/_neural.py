@@ -16,7 +16,7 @@ import torch
 
 from . import engine
 from ._validation import (DeviceName, Integral, Interval, Options, Real, StrOptions,
-                          ValidatedParams, check_option, positive_int)
+                          ValidatedParams, check_option, positive_int, with_new_params)
 from .augment import Augmenter, as_augmenter
 from .nn import CELLS
 
@@ -196,7 +196,7 @@ class NeuralMixin(ValidatedParams):
         return state
 
     def __setstate__(self, state):
-        self.__dict__.update(state)
+        self.__dict__.update(with_new_params(type(self), state))
         if "module_" in state:
             try:
                 self.device_ = engine.resolve_device(self.device)

@@ -15,6 +15,7 @@ The input checks below (finite values, float32 range, unique column names) raise
 from __future__ import annotations
 
 import contextlib
+import inspect
 from numbers import Integral, Real
 
 import numpy as np
@@ -82,6 +83,18 @@ class ValidatedParams:
     def _validate_params(self) -> None:
         validate_parameter_constraints(self._all_constraints(), self.get_params(deep=False),
                                        caller_name=type(self).__name__)
+
+    def __setstate__(self, state):
+        super().__setstate__(with_new_params(type(self), state))
+
+
+def with_new_params(cls, state: dict) -> dict:
+    """``state`` (a pickled ``__dict__``) with every ``__init__`` parameter it lacks set to
+    its default: a model saved before a parameter existed loads, and ``get_params``,
+    ``clone`` and ``repr`` work on it, with the behaviour it was trained with."""
+    missing = {name: p.default for name, p in inspect.signature(cls.__init__).parameters.items()
+               if name != "self" and name not in state and p.default is not p.empty}
+    return {**missing, **state} if missing else state
 
 
 @contextlib.contextmanager

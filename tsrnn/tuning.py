@@ -36,7 +36,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._neural import NeuralMixin
 from ._validation import (HasMethods, Integral, Interval, Options, Real, StrOptions,
-                          check_positive_int, positive_int, validate_params)
+                          check_positive_int, positive_int, validate_params, with_new_params)
 from .exceptions import TrainingDivergedError
 from .forecasting.base import BaseForecaster
 
@@ -294,6 +294,9 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.random_state = random_state
         self.refit = refit
         self.verbose = verbose
+
+    def __setstate__(self, state):  # a search pickled before a parameter existed
+        super().__setstate__(with_new_params(type(self), state))
 
     # -- validation ----------------------------------------------------------------------
     def _check_space(self):
