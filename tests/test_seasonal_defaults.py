@@ -163,7 +163,7 @@ def test_the_auto_budget_trains_on_the_oldest_windows_too(n_series, length, budg
     assert newest == [per_series - 1] * n_series  # the newest window is always kept
 
 
-def test_the_auto_epochs_follow_the_step_budget_down_to_one_epoch(monkeypatch):
+def test_the_auto_epochs_follow_the_step_budget_down_to_two_epochs(monkeypatch):
     import tsrnn.forecasting.neural as neural
 
     walks = np.random.default_rng(0).standard_normal((6, 120)).cumsum(1)
@@ -172,8 +172,8 @@ def test_the_auto_epochs_follow_the_step_budget_down_to_one_epoch(monkeypatch):
                           "y": walks.ravel()})  # six series
     kw = dict(horizon=3, window=12, hidden_size=4, batch_size=32, random_state=0)
     steps = -(-6 * (120 - 15 + 1) // 32)  # 20 optimizer steps an epoch
-    monkeypatch.setattr(neural, "AUTO_STEPS", 30)
-    assert GRUForecaster(**kw).fit(panel).max_epochs_ == 2 == -(-30 // steps)
+    monkeypatch.setattr(neural, "AUTO_STEPS", 50)
+    assert GRUForecaster(**kw).fit(panel).max_epochs_ == 3 == -(-50 // steps)
     monkeypatch.setattr(neural, "AUTO_STEPS", 5)
     model = GRUForecaster(**kw).fit(panel)
-    assert model.max_epochs_ == 1 and len(model.history_) == 1  # no floor of 8 epochs
+    assert model.max_epochs_ == 2 and len(model.history_) == 2  # every window twice, no 8

@@ -271,9 +271,9 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         config.quantiles = self.quantiles_
         if self.patience == "auto":  # early stopping when there is held-out data
             config.patience = AUTO_PATIENCE if valid is not None else None
-        if self.max_epochs == "auto":  # about AUTO_STEPS optimizer steps, 1 to 100 epochs
+        if self.max_epochs == "auto":  # about AUTO_STEPS optimizer steps, 2 to 100 epochs
             steps = -(-len(train_starts) // self.batch_size)
-            config.max_epochs = int(np.clip(-(-AUTO_STEPS // steps), 1, 100))
+            config.max_epochs = int(np.clip(-(-AUTO_STEPS // steps), 2, 100))
         self.max_epochs_ = config.max_epochs
         build = partial(self._build_module, values.shape[1], n_targets)
         self._train_members(build, make(train_starts), valid, config)
