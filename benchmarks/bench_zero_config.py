@@ -143,7 +143,7 @@ def main(argv=None) -> dict:
             s, ms = smape(test, pred), mase(test, pred, train, m=m)
             o = owa(s, ms, *ref)
             cover = {} if name == "snaive" else intervals(model, pred, test, train, m)
-            label = f"{name} seed {seed}" if name != "snaive" else name
+            label = f"{name} seed {params['random_state']}" if name != "snaive" else name
             extra = {k: getattr(model, k, None) for k in ("window_", "season_length_",
                                                           "seasonal_", "n_epochs_")}
             results[label] = {"smape": s, "mase": ms, "owa": o, "fit_s": fit_s, **extra,
