@@ -125,8 +125,8 @@ def evaluate_baseline(name, series, valid_end, horizon, stride):
     state = (getattr(model, "states_", None) or [[None]])[0][0]
     detail = {"season_length_": model.season_length_,
               "seasons_": getattr(model, "seasons_", None),
-              "spec": None if state is None else
-              state.get("spec") or state.get("periods") or
+              "spec": None if state is None else state["spec"] if "spec" in state else
+              state["periods"] if "periods" in state else   # MSTL: the seasons it kept
               {k: state[k] for k in ("b0", "alpha") if k in state},
               "inner_spec": None if state is None or "model" not in state else
               state["model"].get("spec")}
