@@ -502,22 +502,24 @@ def test_capabilities_are_declared_and_kept():
         NoIntervals().fit(y).predict_interval()
 
 
-@pytest.mark.parametrize("cls", [c for c in _all_public_classes()
-                                 if hasattr(c, "get_params")], ids=lambda c: c.__name__)
+@pytest.mark.parametrize("cls", _all_public_classes(), ids=lambda c: c.__name__)
 def test_a_model_pickled_before_a_parameter_existed_still_loads(cls):
     """Unpickling fills parameters missing from an old pickle with their defaults, so
     get_params, clone and repr work on models saved by earlier versions."""
     import pickle
 
     obj = _instance(cls)
-    params = obj.get_params(deep=False)
+    params = _params(obj)
+    assert _params(pickle.loads(pickle.dumps(obj))) == params  # a plain round trip
     newest = [n for n in params if n not in ("horizon", "window", "estimator",
                                              "forecaster", "augmenters")][-1:]
-    state = obj.__getstate__() if hasattr(obj, "__getstate__") else dict(obj.__dict__)
+    state = dict(obj.__getstate__())
     for name in newest:
         state.pop(name)  # as if pickled before the parameter was added
     restored = cls.__new__(cls)
     restored.__setstate__(state)
-    assert restored.get_params(deep=False).keys() == params.keys()
-    clone(restored)
-    assert pickle.loads(pickle.dumps(restored)).get_params(deep=False).keys() == params.keys()
+    assert all(hasattr(restored, name) for name in params)
+    if hasattr(restored, "get_params"):
+        assert restored.get_params(deep=False).keys() == params
+        clone(restored)
+    assert _params(pickle.loads(pickle.dumps(restored))) == params

@@ -85,7 +85,12 @@ class ValidatedParams:
                                        caller_name=type(self).__name__)
 
     def __setstate__(self, state):
-        super().__setstate__(with_new_params(type(self), state))
+        state = with_new_params(type(self), state)
+        parent = getattr(super(), "__setstate__", None)  # BaseEstimator's, where there is one
+        if parent is None:
+            self.__dict__.update(state)
+        else:
+            parent(state)
 
 
 def with_new_params(cls, state: dict) -> dict:
