@@ -54,8 +54,9 @@ def test_the_seasonal_residual_net_starts_from_seasonal_naive():
 
 
 @pytest.mark.parametrize("horizon,seasons,lengths,expected", [
-    (48, [24, 168], [800], 168),    # hourly: a week
-    (48, [48, 336], [5000], 336),   # half-hourly: a week
+    (48, [24, 168], [800], 336),    # hourly: two weeks (the base chooses day or week)
+    (48, [24, 168], [380], 168),    # hourly, too short for two weeks: one week
+    (48, [48, 336], [5000], 672),   # half-hourly: two weeks
     (13, [52], [80], 52),           # weekly M4: a year
     (14, [7, 365], [2000], 28),     # daily: four weeks (a year would be too long to read)
     (18, [12], [300], 36),          # monthly: three years
@@ -64,6 +65,33 @@ def test_the_seasonal_residual_net_starts_from_seasonal_naive():
 ])
 def test_the_default_window_follows_the_season(horizon, seasons, lengths, expected):
     assert auto_window(horizon, seasons, lengths) == expected
+
+
+def test_without_the_longer_season_the_window_is_a_week():
+    assert auto_window(48, [24, 168], [800], longer=False) == 168
+
+
+@settings(max_examples=30, deadline=None)
+@given(day=st.lists(st.floats(-5, 5), min_size=4, max_size=4),
+       week=st.lists(st.floats(-5, 5), min_size=3, max_size=3),
+       level=st.floats(-100, 100), noise=st.floats(0, 0.01), seed=st.integers(0, 10**6))
+def test_the_base_continues_the_season_that_fits_the_window(day, week, level, noise, seed):
+    """Zero head: a window with a day-of-week pattern (days of 4 steps, weeks of 3 days)
+    continues its last week; one with a daily pattern only continues its last day (the
+    network reads the last two weeks either way)."""
+    rng = np.random.default_rng(seed)
+    m, w, h = 4, 12, 8
+    daily = np.tile(day, 18)  # 6 weeks of 3 days of 4 steps
+    weekly = daily + np.repeat(np.tile(week, 6), m)
+    if np.ptp(week) < 0.2 or np.ptp(day) < 2 * np.ptp(week):
+        return  # the seasonality test is on the main season (the day): it must dominate
+    for x, season in ((weekly, w), (daily, m)):
+        x = level + x + noise * rng.standard_normal(len(x))
+        net = SeasonalResidual(RecurrentNet(1, h, cell="gru", hidden_size=4), m, h, 1,
+                               seasons=(w,), net_window=2 * w)
+        out = net(torch.tensor(x, dtype=torch.float32)[None, :, None])[0].detach().numpy()
+        expected = x[-season:][np.arange(h) % season]
+        np.testing.assert_allclose(out, expected, rtol=1e-4, atol=1e-3 + 10 * noise)
 
 
 def test_defaults_resolve_the_season_from_the_frequency():

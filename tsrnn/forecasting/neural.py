@@ -122,11 +122,13 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         self.callbacks = callbacks
 
     # -- sizes -------------------------------------------------------------------------
-    def _window(self, lengths=None) -> int:
+    def _window(self, lengths=None, longer: bool | None = None) -> int:
         if self.window is not None:
             return check_positive_int(self.window, "window", minimum=2)
+        if longer is None:  # two of a longer season for the seasonal base to choose from
+            longer = self.seasonal == "auto"
         return auto_window(check_positive_int(self.horizon, "horizon"),
-                           getattr(self, "season_lengths_", [1]), lengths)
+                           getattr(self, "season_lengths_", [1]), lengths, longer=longer)
 
     def _resolve_season(self) -> None:
         """``season_length_`` (the main season) and ``season_lengths_`` (all of them)."""
@@ -140,7 +142,10 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         return 1 if self.strategy == "recursive" else self.horizon_
 
     def _min_length(self) -> int:
-        return self._window() + (1 if self.strategy == "recursive" else self.horizon)
+        # the season is not known before fit: the seasonless window (as on a first fit)
+        window = self._window() if self.window is not None else auto_window(
+            check_positive_int(self.horizon, "horizon"), [1])
+        return window + (1 if self.strategy == "recursive" else self.horizon)
 
     def _min_history(self) -> int:
         return self.window_  # forecasting needs one full window
@@ -253,6 +258,10 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         # seasons, what its per-window seasonality test needs
         self.seasonal_ = self.seasonal == "auto" and self.season_length_ > 1 and \
             self.window_ >= 3 * self.season_length_
+        # the network reads the window of the rule without the longer season (a week of
+        # hourly data: M4 Hourly OWA 0.4395 in 158 s, reading both weeks 0.4367 in 392 s)
+        self.network_window_ = min(self.window_, self._window(panel.lengths, longer=False)) \
+            if self.seasonal_ else self.window_
         if not self._reuse_module():
             covs = panel.covariates
             self.cov_mean_ = None if covs is None else covs.mean(axis=0)
@@ -309,7 +318,11 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
                                n_head_extra=horizon * n_future, **self._module_kwargs())
         if not self.seasonal_:
             return net
-        return SeasonalResidual(net, self.season_length_, horizon, n_targets, n_quantiles=n_q)
+        longer = [s for s in self.season_lengths_[1:] if 2 * s <= self.window_]
+        net_window = getattr(self, "network_window_", self.window_)
+        return SeasonalResidual(net, self.season_length_, horizon, n_targets, n_quantiles=n_q,
+                                seasons=longer,
+                                net_window=net_window if net_window < self.window_ else None)
 
     def _calibrate(self, values: np.ndarray, lengths) -> None:
         """Normalised absolute errors on the held-out windows, for conformal intervals.
@@ -560,13 +573,17 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
             else values
 
 
-def auto_window(horizon: int, seasons: list, lengths=None) -> int:
+def auto_window(horizon: int, seasons: list, lengths=None, longer: bool = True) -> int:
     """The default window: ``max(2 * horizon, 8)`` rounded up to whole seasons, at least three
     main seasons and the longest season up to seven main seasons (a week of hourly or
     half-hourly data), when the shortest series still holds one window plus the horizon.
+    With ``longer``, two of that longer season (two weeks of hourly data, for the seasonal
+    base to choose between the day and the week) when the shortest series holds them.
 
     >>> auto_window(48, [24, 168], [800]), auto_window(13, [52], [80]), auto_window(6, [1])
-    (168, 52, 12)
+    (336, 52, 12)
+    >>> auto_window(48, [24, 168], [800], longer=False), auto_window(48, [24, 168], [380])
+    (168, 168)
     """
     m = seasons[0]
     window = max(2 * horizon, 8)
@@ -574,6 +591,8 @@ def auto_window(horizon: int, seasons: list, lengths=None) -> int:
         room = np.inf if lengths is None or not len(lengths) else int(np.min(lengths)) - horizon
         window = -(-window // m) * m
         fitting = [s for s in (3 * m, *seasons) if s <= 7 * m and s <= room]
+        if longer:
+            fitting += [2 * s for s in seasons[1:] if s <= 7 * m and 2 * s <= room]
         window = max([window, *fitting])
         window = min(window, max(room, 8))  # shorten it for short series
     return int(window)
