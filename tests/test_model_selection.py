@@ -111,6 +111,10 @@ class RecordingForecaster(NaiveForecaster):
                                         len(panel.ids)))
         return super()._predict(panel, horizon, future)
 
+    def predict(self, X=None, **kwargs):
+        RecordingForecaster.log.append(("history given", X is not None))
+        return super().predict(X, **kwargs)
+
 
 @pytest.mark.parametrize("refit", [True, False])
 def test_backtest_has_no_look_ahead(refit):
@@ -123,6 +127,9 @@ def test_backtest_has_no_look_ahead(refit):
     predicts = [entry[1:] for entry in RecordingForecaster.log if entry[0] == "predict"]
     assert fits == (cutoffs if refit else cutoffs[:1])
     assert predicts == [(c, 3) for c in cutoffs]  # one batched call per origin
+    # a model fitted on the fold forecasts its own end; a reused one gets the new history
+    given = [entry[1] for entry in RecordingForecaster.log if entry[0] == "history given"]
+    assert given == ([False] * 4 if refit else [False, True, True, True])
     rows = result.forecasts.merge(result.summary["cutoff"], left_on="fold", right_index=True)
     assert (rows["ds"] > rows["cutoff"]).all()
 

@@ -345,7 +345,8 @@ def _forecast_fold(forecaster, model, train, horizon: int, refit: bool, test=Non
     from the end of ``train``; covariates are taken from ``train`` and ``test``.
     """
     start = time.perf_counter()
-    if refit or model is None:
+    fresh = refit or model is None  # fitted on this fold's ``train``: forecast its end
+    if fresh:
         model = clone(forecaster).fit(train)
     fitted = time.perf_counter()
     if len(model.targets_) != 1:
@@ -355,7 +356,7 @@ def _forecast_fold(forecaster, model, train, horizon: int, refit: bool, test=Non
         X, y = _with_covariates(model, train, train.iloc[:0] if test is None else test)
         args = {"X": X, "y": y, "horizon": horizon}
     else:
-        args = {"horizon": horizon} if refit else {"X": train, "horizon": horizon}
+        args = {"horizon": horizon} if fresh else {"X": train, "horizon": horizon}
     pred = model.predict(**args)
     bounds = None
     if coverage is not None:
