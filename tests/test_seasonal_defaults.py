@@ -191,6 +191,19 @@ def test_the_auto_budget_trains_on_the_oldest_windows_too(n_series, length, budg
     assert newest == [per_series - 1] * n_series  # the newest window is always kept
 
 
+@settings(max_examples=200, deadline=None)
+@given(n=st.integers(1, 10**7), batch=st.integers(1, 4096))
+def test_the_auto_epochs_are_a_few_passes_within_the_step_bounds(n, batch):
+    from tsrnn.forecasting.neural import AUTO_MIN_STEPS, AUTO_PASSES, AUTO_STEPS, auto_epochs
+
+    epochs, per_epoch = auto_epochs(n, batch), -(-n // batch)
+    assert 2 <= epochs <= 100
+    if 2 < epochs < 100:  # not at a bound on passes: within the step bounds
+        assert AUTO_MIN_STEPS <= epochs * per_epoch < max(AUTO_MIN_STEPS, AUTO_STEPS) + per_epoch
+    assert epochs <= AUTO_PASSES or epochs * per_epoch < AUTO_MIN_STEPS + per_epoch
+    assert auto_epochs(2 * n, batch) <= epochs  # more windows, never more passes
+
+
 def test_the_auto_epochs_follow_the_step_budget_down_to_two_epochs(monkeypatch):
     import tsrnn.forecasting.neural as neural
 
@@ -200,6 +213,9 @@ def test_the_auto_epochs_follow_the_step_budget_down_to_two_epochs(monkeypatch):
                           "y": walks.ravel()})  # six series
     kw = dict(horizon=3, window=12, hidden_size=4, batch_size=32, random_state=0)
     steps = -(-6 * (120 - 15 + 1) // 32)  # 20 optimizer steps an epoch
+    assert GRUForecaster(**kw).fit(panel).max_epochs_ == 10 == -(-200 // steps)  # 200 steps
+    monkeypatch.setattr(neural, "AUTO_MIN_STEPS", 50)
+    assert GRUForecaster(**kw).fit(panel).max_epochs_ == 5  # five passes
     monkeypatch.setattr(neural, "AUTO_STEPS", 50)
     assert GRUForecaster(**kw).fit(panel).max_epochs_ == 3 == -(-50 // steps)
     monkeypatch.setattr(neural, "AUTO_STEPS", 5)

@@ -30,7 +30,9 @@ from .seasonality import resolve_season_length, season_lengths
 
 STRATEGIES = ("direct", "recursive", "seq2seq")
 AUTO_WINDOWS = 512_000  # at most this many training windows an epoch ("auto" cap)
-AUTO_STEPS = 1_000  # optimizer steps of a fit with max_epochs="auto"
+AUTO_STEPS = 1_000  # most optimizer steps of a fit with max_epochs="auto"
+AUTO_MIN_STEPS = 200  # fewest optimizer steps of a fit with max_epochs="auto"
+AUTO_PASSES = 5  # passes over the windows with max_epochs="auto", within those step bounds
 AUTO_PATIENCE = 3  # epochs without a better validation loss before stopping (patience="auto")
 LOSSES = ("mse", "mae", "huber", "pinball")
 # loss="pinball" with quantiles=None: these levels, from one head
@@ -280,9 +282,8 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         config.quantiles = self.quantiles_
         if self.patience == "auto":  # early stopping when there is held-out data
             config.patience = AUTO_PATIENCE if valid is not None else None
-        if self.max_epochs == "auto":  # about AUTO_STEPS optimizer steps, 2 to 100 epochs
-            steps = -(-len(train_starts) // self.batch_size)
-            config.max_epochs = int(np.clip(-(-AUTO_STEPS // steps), 2, 100))
+        if self.max_epochs == "auto":
+            config.max_epochs = auto_epochs(len(train_starts), self.batch_size)
         self.max_epochs_ = config.max_epochs
         build = partial(self._build_module, values.shape[1], n_targets)
         self._train_members(build, make(train_starts), valid, config)
@@ -596,6 +597,23 @@ def auto_window(horizon: int, seasons: list, lengths=None, longer: bool = True) 
         window = max([window, *fitting])
         window = min(window, max(room, 8))  # shorten it for short series
     return int(window)
+
+
+def auto_epochs(n_windows: int, batch_size: int) -> int:
+    """Epochs of ``max_epochs="auto"``: about ``AUTO_PASSES`` (5) passes over the training
+    windows, within ``AUTO_MIN_STEPS`` to ``AUTO_STEPS`` (200 to 1,000) optimizer steps,
+    and 2 to 100 passes.
+
+    Many passes over a panel's windows overfit it (20 weekly finance series: MASE 2.33
+    after 24 passes, 1.98 after 5, naive 2.08), large panels need no more than ~1,000
+    steps (M4), and one short series needs many passes over its few windows to learn.
+
+    >>> auto_epochs(10_700, 256), auto_epochs(88_000, 256), auto_epochs(300, 256)
+    (5, 3, 100)
+    """
+    steps = -(-int(n_windows) // int(batch_size))  # optimizer steps an epoch
+    budget = min(max(AUTO_PASSES * steps, AUTO_MIN_STEPS), AUTO_STEPS)
+    return int(np.clip(-(-budget // steps), 2, 100))
 
 
 def _group_starts(series: np.ndarray) -> np.ndarray:
