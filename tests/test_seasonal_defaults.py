@@ -221,3 +221,4 @@ def test_the_auto_epochs_follow_the_step_budget_down_to_two_epochs(monkeypatch):
     monkeypatch.setattr(neural, "AUTO_STEPS", 5)
     model = GRUForecaster(**kw).fit(panel)
     assert model.max_epochs_ == 2 and len(model.history_) == 2  # every window twice, no 8
+

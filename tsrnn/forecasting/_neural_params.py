@@ -84,10 +84,11 @@ FORECASTER_DEFAULTS = {
     "lr": (3e-3, "float", "Learning rate (with batches of 256, the M4 recipe)."),
     "batch_size": (256, "int", "Windows per optimizer step."),
     "max_epochs": ("auto", 'int or "auto"',
-                   'Passes over the training windows; "auto" gives about 1,000 optimizer '
-                   "steps,\n        and every window seen at least twice: 2 to 100 epochs "
-                   "(2 on the M4 panels; one pass\n        on M4 Weekly scored OWA 0.77, two "
-                   "0.72). Resolved into ``max_epochs_``."),
+                   'Passes over the training windows; "auto": about five, within 200 to '
+                   "1,000 optimizer\n        steps and 2 to 100 passes (``auto_epochs``: "
+                   "2-3 on the M4 panels, where one pass\n        on M4 Weekly scored OWA "
+                   "0.77 and two 0.72; 5 on 20 weekly finance series, where 24\n        "
+                   "overfit them). Resolved into ``max_epochs_``."),
     "validation_fraction": (0.0, 'float or "auto"',
                             "Last part of every series (in time order) held out to monitor "
                             'the validation loss\n        and calibrate intervals; "auto" '

@@ -78,8 +78,8 @@ class SeasonalResidual(nn.Module):
         (the one that would have forecast the window itself best), where the window holds
         two of it; its profile and its last season are then the input adjustment and base.
     net_window : int or None
-        The network reads only the last ``net_window`` steps (the base and the seasonality
-        tests read the whole window); None: all of it.
+        The network reads only the last ``net_window`` steps, where the main season is
+        tested and profiled too (the longer seasons read the whole window); None: all.
 
     Examples
     --------
@@ -117,36 +117,37 @@ class SeasonalResidual(nn.Module):
 
     def forward(self, x: torch.Tensor, extra: torch.Tensor | None = None) -> torch.Tensor:
         m, n_t, n = self.season, self.n_targets, x.shape[1]
+        n_net = n if self.net_window is None else min(self.net_window, n)
         past = x[:, :, :n_t]  # (batch, window, n_targets)
-        gate = seasonal_gate(past, m)  # (batch, 1, n_targets)
+        short = past[:, n - n_net:]  # what the network reads: the main season is read there
+        gate = seasonal_gate(short, m)  # (batch, 1, n_targets)
         cands = [m, *(s for s in self.seasons if s != m and 2 * s <= n)]
+        spans = [short, *[past] * (len(cands) - 1)]  # a longer season: the whole window
         choice = None
-        if len(cands) > 1:  # the season with the smallest differences in the window
-            errs = torch.cat([lag_error(past, s) for s in cands], dim=1)  # (batch, c, n_t)
+        if len(cands) > 1:  # the season with the smallest differences in its span
+            errs = torch.cat([lag_error(v, s) for v, s in zip(spans, cands)], dim=1)
             errs[:, 1:] = errs[:, 1:] / self.longer_margin  # prefer the main season on ties
             choice = errs.argmin(dim=1, keepdim=True)  # (batch, 1, n_targets)
         if self.check_naive:
             lag = max(1, min(self.horizon, m) // 2)
-            best = lag_error(past, m) if choice is None else errs.min(dim=1, keepdim=True)[0]
-            gate = gate * (best < lag_error(past, lag)).to(x.dtype)
+            best = lag_error(short, m) if choice is None else errs.min(dim=1, keepdim=True)[0]
+            gate = gate * (best < lag_error(short, lag)).to(x.dtype)
         steps = torch.arange(self.horizon, device=x.device)
         dev, base = 0.0, 0.0
-        for i, s in enumerate(cands):
+        for i, (v, s) in enumerate(zip(spans, cands)):
             pick = gate if choice is None else gate * (choice == i).to(x.dtype)
-            k = n // s  # complete seasons in the window
-            profile = past[:, n - k * s:].reshape(len(x), k, s, n_t).mean(dim=1)
-            phase = (torch.arange(n, device=x.device) - (n - k * s)) % s
+            k = v.shape[1] // s  # complete seasons in the span
+            profile = v[:, v.shape[1] - k * s:].reshape(len(x), k, s, n_t).mean(dim=1)
+            phase = (torch.arange(n_net, device=x.device) - n_net + k * s) % s
             dev = dev + pick * (profile - profile.mean(dim=1, keepdim=True))[:, phase]
             kb = min(self.base_seasons, k)
-            recent = past[:, n - kb * s:].reshape(len(x), kb, s, n_t).mean(dim=1)
+            recent = v[:, v.shape[1] - kb * s:].reshape(len(x), kb, s, n_t).mean(dim=1)
             base = base + pick * recent[:, steps % s]  # (batch, horizon, n_targets)
         if self.naive_base:  # no season: the last value (else the window mean, 0)
             base = base + (1 - gate) * past[:, -1:]
-        if self.deseasonalize_input:
-            x = torch.cat([past - dev, x[:, :, n_t:]], dim=2)
-        if self.net_window is not None and self.net_window < n:
-            x = x[:, n - self.net_window:]
-        out = self.net(x) if extra is None else self.net(x, extra)
+        net_in = short - dev if self.deseasonalize_input else short
+        out = self.net(torch.cat([net_in, x[:, n - n_net:, n_t:]], dim=2)) if extra is None \
+            else self.net(torch.cat([net_in, x[:, n - n_net:, n_t:]], dim=2), extra)
         if self.n_quantiles:  # the base under every quantile: (batch, horizon * n_t * n_q)
             out = out.reshape(len(x), self.horizon, n_t, self.n_quantiles)
             return (out + base[..., None]).flatten(1)
