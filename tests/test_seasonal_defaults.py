@@ -222,3 +222,26 @@ def test_the_auto_epochs_follow_the_step_budget_down_to_two_epochs(monkeypatch):
     model = GRUForecaster(**kw).fit(panel)
     assert model.max_epochs_ == 2 and len(model.history_) == 2  # every window twice, no 8
 
+
+
+@settings(max_examples=30, deadline=None)
+@given(scale=st.floats(0.01, 1000), shift=st.floats(-1000, 1000), seed=st.integers(0, 10**6),
+       net_window=st.sampled_from([None, 24]))
+def test_the_seasonal_base_is_equivariant_to_affine_changes_of_the_window(scale, shift, seed,
+                                                                          net_window):
+    """Zero head: the base forecast of ``a * x + b`` is ``a`` times that of ``x``, plus
+    ``b`` (the tests, the choice of season and the profiles ignore the units)."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(48)
+    x = np.sin(2 * np.pi * t / 4) + 0.5 * np.repeat(rng.standard_normal(4), 12) + \
+        0.3 * rng.standard_normal(48)
+    net = SeasonalResidual(RecurrentNet(1, 8, cell="gru", hidden_size=4), 4, 8, 1,
+                           seasons=(12,), net_window=net_window)
+
+    def base(values):
+        return net(torch.tensor(values, dtype=torch.float64)[None, :, None].float())[0]
+
+    with torch.no_grad():
+        expected = scale * base(x).double().numpy() + shift
+        got = base(scale * x + shift).double().numpy()
+    np.testing.assert_allclose(got, expected, rtol=1e-3, atol=1e-3 * (scale + abs(shift)))
