@@ -127,19 +127,16 @@ class SeasonalResidual(nn.Module):
         gate = seasonal_gate(short, m)  # (batch, 1, n_targets)
         cands = [m, *(s for s in self.seasons if s != m and 2 * s <= n)]
         spans = [short, *[past] * (len(cands) - 1)]  # a longer season: the whole window
-        choice = None
-        if len(cands) > 1:  # the season with the smallest differences in its span
-            errs = torch.cat([lag_error(v, s) for v, s in zip(spans, cands)], dim=1)
-            errs[:, 1:] = errs[:, 1:] / self.longer_margin  # prefer the main season on ties
-            choice = errs.argmin(dim=1, keepdim=True)  # (batch, 1, n_targets)
+        errs = torch.cat([lag_error(v, s) for v, s in zip(spans, cands)], dim=1)
+        errs[:, 1:] = errs[:, 1:] / self.longer_margin  # prefer the main season on ties
+        best, choice = errs.min(dim=1, keepdim=True)  # (batch, 1, n_targets) each
         if self.check_naive:
             lag = max(1, min(self.horizon, m) // 2)
-            best = lag_error(short, m) if choice is None else errs.min(dim=1, keepdim=True)[0]
             gate = gate * (best < lag_error(short, lag)).to(x.dtype)
         steps = torch.arange(self.horizon, device=x.device)
         dev, base = 0.0, 0.0
         for i, (v, s) in enumerate(zip(spans, cands)):
-            pick = gate if choice is None else gate * (choice == i).to(x.dtype)
+            pick = gate * (choice == i).to(x.dtype)
             k = v.shape[1] // s  # complete seasons in the span
             profile = v[:, v.shape[1] - k * s:].reshape(len(x), k, s, n_t).mean(dim=1)
             phase = (torch.arange(n_net, device=x.device) - n_net + k * s) % s
@@ -149,9 +146,9 @@ class SeasonalResidual(nn.Module):
             base = base + pick * recent[:, steps % s]  # (batch, horizon, n_targets)
         if self.naive_base:  # no season: the last value (else the window mean, 0)
             base = base + (1 - gate) * past[:, -1:]
-        net_in = short - dev if self.deseasonalize_input else short
-        out = self.net(torch.cat([net_in, x[:, n - n_net:, n_t:]], dim=2)) if extra is None \
-            else self.net(torch.cat([net_in, x[:, n - n_net:, n_t:]], dim=2), extra)
+        x = torch.cat([short - dev if self.deseasonalize_input else short,
+                       x[:, n - n_net:, n_t:]], dim=2)  # what the network reads
+        out = self.net(x) if extra is None else self.net(x, extra)
         if self.n_quantiles:  # the base under every quantile: (batch, horizon * n_t * n_q)
             out = out.reshape(len(x), self.horizon, n_t, self.n_quantiles)
             return (out + base[..., None]).flatten(1)
