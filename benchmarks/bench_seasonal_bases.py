@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from m4data import load_m4, load_m4_submission  # noqa: E402
 
 from tsrnn.metrics import mase, owa, smape  # noqa: E402
+from tsrnn.nn import SeasonalResidual  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "m4"
 
@@ -34,7 +35,8 @@ def repeat_last(x: np.ndarray, lag: int, horizon: int) -> np.ndarray:
     return x[-lag:][np.arange(horizon) % lag]
 
 
-def chosen_lag(x: np.ndarray, span: int = 336, margin: float = 0.95) -> int:
+def chosen_lag(x: np.ndarray, span: int = 336,
+               margin: float = SeasonalResidual.longer_margin) -> int:
     """168 where the week's log differences over the last ``span`` steps are smaller
     than ``margin`` times the day's, else 24."""
     w = np.log(x[-span:])
