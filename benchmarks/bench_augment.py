@@ -40,7 +40,11 @@ from bench_m4 import to_long  # noqa: E402
 from m4data import load_m4  # noqa: E402
 
 from tsrnn.augment import (  # noqa: E402
-    Compose, GaussianNoise, MagnitudeScaling, Mixup, TimeReversal,
+    Compose,
+    GaussianNoise,
+    MagnitudeScaling,
+    Mixup,
+    TimeReversal,
 )
 from tsrnn.forecasting import GRUForecaster  # noqa: E402
 from tsrnn.forecasting._scaling import normalise_batch  # noqa: E402

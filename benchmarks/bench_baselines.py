@@ -45,8 +45,13 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from m4data import load_m4, load_m4_submission  # noqa: E402
 
-from tsrnn.forecasting import (ETSForecaster, MSTLForecaster, Naive2Forecaster,  # noqa: E402
-                               SeasonalNaiveForecaster, ThetaForecaster)
+from tsrnn.forecasting import (  # noqa: E402
+    ETSForecaster,
+    MSTLForecaster,
+    Naive2Forecaster,
+    SeasonalNaiveForecaster,
+    ThetaForecaster,
+)
 from tsrnn.metrics import mase, owa, smape  # noqa: E402
 from tsrnn.model_selection import ExpandingWindowSplit, backtest  # noqa: E402
 

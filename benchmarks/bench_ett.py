@@ -37,8 +37,14 @@ import numpy as np
 import pandas as pd
 import torch
 
-from tsrnn.forecasting import (ETSForecaster, GRUForecaster, LSTMForecaster, MSTLForecaster,
-                               SeasonalNaiveForecaster, ThetaForecaster)
+from tsrnn.forecasting import (
+    ETSForecaster,
+    GRUForecaster,
+    LSTMForecaster,
+    MSTLForecaster,
+    SeasonalNaiveForecaster,
+    ThetaForecaster,
+)
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "ett" / "ETTh1.csv"
 MONTH = 30 * 24

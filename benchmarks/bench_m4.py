@@ -20,10 +20,18 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from m4data import load_m4  # noqa: E402
 
-from tsrnn.forecasting import (ARIMAForecaster, DriftForecaster, ETSForecaster,  # noqa: E402
-                               GRUForecaster, LSTMForecaster, Naive2Forecaster,
-                               NaiveForecaster, RNNForecaster, SeasonalNaiveForecaster,
-                               ThetaForecaster)
+from tsrnn.forecasting import (  # noqa: E402
+    ARIMAForecaster,
+    DriftForecaster,
+    ETSForecaster,
+    GRUForecaster,
+    LSTMForecaster,
+    Naive2Forecaster,
+    NaiveForecaster,
+    RNNForecaster,
+    SeasonalNaiveForecaster,
+    ThetaForecaster,
+)
 from tsrnn.metrics import mase, naive2_forecast, owa, smape  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "m4"

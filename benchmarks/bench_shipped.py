@@ -57,9 +57,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from m4data import load_m4, load_m4_submission  # noqa: E402
 
 from tsrnn import datasets  # noqa: E402
-from tsrnn.forecasting import (ETSForecaster, GRUForecaster, LSTMForecaster,  # noqa: E402
-                               MSTLForecaster, NaiveForecaster, SeasonalNaiveForecaster,
-                               ThetaForecaster)
+from tsrnn.forecasting import (  # noqa: E402
+    ETSForecaster,
+    GRUForecaster,
+    LSTMForecaster,
+    MSTLForecaster,
+    NaiveForecaster,
+    SeasonalNaiveForecaster,
+    ThetaForecaster,
+)
 from tsrnn.metrics import mase, owa, smape  # noqa: E402
 from tsrnn.model_selection import ExpandingWindowSplit, backtest  # noqa: E402
 

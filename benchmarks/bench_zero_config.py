@@ -36,10 +36,8 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from m4data import load_m4, load_m4_submission  # noqa: E402
 
-from tsrnn.forecasting import (GRUForecaster, LSTMForecaster, RNNForecaster,  # noqa: E402
-                               SeasonalNaiveForecaster)
-from tsrnn.metrics import (interval_coverage_by_series, mase, owa,  # noqa: E402
-                           scaled_pinball_loss, smape)
+from tsrnn.forecasting import GRUForecaster, LSTMForecaster, RNNForecaster, SeasonalNaiveForecaster  # noqa: E402
+from tsrnn.metrics import interval_coverage_by_series, mase, owa, scaled_pinball_loss, smape  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "m4"
 SETS = {"hourly": ("Hourly-dev", "h", 24, "Hourly-dev"), "weekly": ("Weekly", "W-SUN", 1, "Weekly")}

@@ -23,9 +23,16 @@ import argparse
 import pandas as pd
 
 from tsrnn.datasets import load_ett
-from tsrnn.forecasting import (ARIMAForecaster, DriftForecaster, ETSForecaster,
-                               LSTMForecaster, MeanForecaster, NaiveForecaster,
-                               SeasonalNaiveForecaster, ThetaForecaster)
+from tsrnn.forecasting import (
+    ARIMAForecaster,
+    DriftForecaster,
+    ETSForecaster,
+    LSTMForecaster,
+    MeanForecaster,
+    NaiveForecaster,
+    SeasonalNaiveForecaster,
+    ThetaForecaster,
+)
 from tsrnn.model_selection import backtest, compare
 
 HORIZON, SEASON = 14, 7  # days

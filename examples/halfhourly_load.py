@@ -26,8 +26,13 @@ import numpy as np
 import torch
 
 from tsrnn.datasets import make_seasonal_series
-from tsrnn.forecasting import (LSTMForecaster, MSTLForecaster, NaiveForecaster,
-                               SeasonalNaiveForecaster, calendar_features)
+from tsrnn.forecasting import (
+    LSTMForecaster,
+    MSTLForecaster,
+    NaiveForecaster,
+    SeasonalNaiveForecaster,
+    calendar_features,
+)
 from tsrnn.model_selection import compare
 
 HORIZON = 48  # one day ahead

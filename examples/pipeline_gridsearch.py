@@ -36,7 +36,6 @@ from tsrnn import GRURegressor
 from tsrnn.datasets import load_ett
 from tsrnn.preprocessing import SlidingWindowTransformer
 
-
 LEAD = 24  # hours ahead
 
 

@@ -29,8 +29,13 @@ import pandas as pd
 from pandas.tseries.holiday import USFederalHolidayCalendar
 
 from tsrnn.datasets import make_random_walk_prices
-from tsrnn.forecasting import (ARIMAForecaster, DriftForecaster, NaiveForecaster,
-                               SeasonalNaiveForecaster, TransformedTargetForecaster)
+from tsrnn.forecasting import (
+    ARIMAForecaster,
+    DriftForecaster,
+    NaiveForecaster,
+    SeasonalNaiveForecaster,
+    TransformedTargetForecaster,
+)
 from tsrnn.model_selection import compare
 
 HORIZON = 5  # one trading week

@@ -6,8 +6,16 @@ import torch
 from sklearn.base import clone
 
 from tsrnn.augment import (
-    Augmenter, Compose, GaussianNoise, MagnitudeScaling, Mixup, TimeReversal, TimeShift,
-    WindowSlicing, as_augmenter, augment_dataset,
+    Augmenter,
+    Compose,
+    GaussianNoise,
+    MagnitudeScaling,
+    Mixup,
+    TimeReversal,
+    TimeShift,
+    WindowSlicing,
+    as_augmenter,
+    augment_dataset,
 )
 
 DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])

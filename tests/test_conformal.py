@@ -14,8 +14,7 @@ import pytest
 from scipy.stats import norm
 
 from tsrnn.forecasting import GRUForecaster, _conformal, _scaling
-from tsrnn.metrics import (interval_coverage, interval_coverage_by_series, mase,
-                           scaled_pinball_loss)
+from tsrnn.metrics import interval_coverage, interval_coverage_by_series, mase, scaled_pinball_loss
 
 H = 12
 

@@ -11,7 +11,6 @@ import inspect
 import re
 
 import pytest
-
 from test_validation import _all_public_classes
 
 

@@ -2,8 +2,14 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from tsrnn import (GRUClassifier, GRURegressor, LSTMClassifier, LSTMRegressor, RNNClassifier,
-                   RNNRegressor)
+from tsrnn import (
+    GRUClassifier,
+    GRURegressor,
+    LSTMClassifier,
+    LSTMRegressor,
+    RNNClassifier,
+    RNNRegressor,
+)
 
 TINY = dict(hidden_size=8, max_epochs=30, lr=0.03, batch_size=32, random_state=0)
 ESTIMATORS = [cls(**TINY) for cls in (RNNRegressor, LSTMRegressor, GRURegressor,

@@ -12,9 +12,15 @@ from sklearn.model_selection import GridSearchCV, TimeSeriesSplit, cross_val_sco
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from tsrnn import (
+    GRUClassifier,
+    GRURegressor,
+    LSTMClassifier,
+    LSTMRegressor,
+    RNNRegressor,
+    TrainingDivergedError,
+)
 from tsrnn.augment import Augmenter
-from tsrnn import (GRUClassifier, GRURegressor, LSTMClassifier, LSTMRegressor, RNNRegressor,
-                   TrainingDivergedError)
 
 TINY = dict(hidden_size=8, max_epochs=15, lr=0.02, batch_size=32, random_state=0)
 

@@ -32,8 +32,14 @@ from test_forecaster_contract import FORECASTERS
 from tsrnn import TrainingDivergedError
 from tsrnn._neural import NEURAL_PARAMS
 from tsrnn.estimators import GRUClassifier, LSTMRegressor, RNNRegressor
-from tsrnn.forecasting import (DriftForecaster, LSTMForecaster, MeanForecaster,
-                               Naive2Forecaster, NaiveForecaster, SeasonalNaiveForecaster)
+from tsrnn.forecasting import (
+    DriftForecaster,
+    LSTMForecaster,
+    MeanForecaster,
+    Naive2Forecaster,
+    NaiveForecaster,
+    SeasonalNaiveForecaster,
+)
 
 EXAMPLES = int(os.environ.get("TSRNN_EXAMPLES", 20))  # e.g. 500 for a deep search
 FAST = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,

@@ -31,8 +31,7 @@ from tsrnn.model_selection import ExpandingWindowSplit
 from tsrnn.tuning import OptunaSearchCV, default_search_space
 
 optuna = pytest.importorskip("optuna")
-from optuna.distributions import (CategoricalDistribution, FloatDistribution,  # noqa: E402
-                                  IntDistribution)
+from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution  # noqa: E402
 
 ROOT = Path(tsrnn.__file__).resolve().parents[1]
 TINY = dict(hidden_size=4, max_epochs=3, batch_size=32, random_state=0)

@@ -17,14 +17,34 @@ from sklearn.base import clone
 import tsrnn
 from tsrnn import engine
 from tsrnn._neural import NEURAL_DEFAULTS, NEURAL_PARAMS, NEURAL_PARAMS_DOC
+from tsrnn.augment import (
+    Compose,
+    GaussianNoise,
+    MagnitudeScaling,
+    Mixup,
+    TimeReversal,
+    TimeShift,
+    WindowSlicing,
+)
+from tsrnn.estimators import (
+    GRUClassifier,
+    GRURegressor,
+    LSTMClassifier,
+    LSTMRegressor,
+    RNNClassifier,
+    RNNRegressor,
+)
+from tsrnn.forecasting import (
+    DriftForecaster,
+    GRUForecaster,
+    LSTMForecaster,
+    MeanForecaster,
+    Naive2Forecaster,
+    NaiveForecaster,
+    RNNForecaster,
+    SeasonalNaiveForecaster,
+)
 from tsrnn.forecasting.neural import FORECASTER_DEFAULTS
-from tsrnn.augment import (Compose, GaussianNoise, MagnitudeScaling, Mixup, TimeReversal,
-                           TimeShift, WindowSlicing)
-from tsrnn.estimators import (GRUClassifier, GRURegressor, LSTMClassifier, LSTMRegressor,
-                              RNNClassifier, RNNRegressor)
-from tsrnn.forecasting import (DriftForecaster, GRUForecaster, LSTMForecaster, MeanForecaster,
-                               Naive2Forecaster, NaiveForecaster, RNNForecaster,
-                               SeasonalNaiveForecaster)
 from tsrnn.preprocessing import LagFeatures, SlidingWindowTransformer
 
 TINY = dict(window=8, hidden_size=4, max_epochs=1, batch_size=16, random_state=0)

@@ -15,8 +15,18 @@ import numpy as np
 import torch
 
 from . import engine
-from ._validation import (DeviceName, Integral, Interval, Options, Real, StrOptions,
-                          ValidatedParams, check_option, positive_int, with_new_params)
+from ._validation import (
+    DeviceName,
+    Integral,
+    Interval,
+    Options,
+    Real,
+    StrOptions,
+    ValidatedParams,
+    check_option,
+    positive_int,
+    with_new_params,
+)
 from .augment import Augmenter, as_augmenter
 from .nn import CELLS
 

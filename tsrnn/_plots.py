@@ -88,14 +88,14 @@ def plot_backtests(path, data, forecasts: dict, forecaster, n_series: int,
             colour = colours[k % len(colours)]
             part = frame[frame[id_col] == sid]
             style = ("-", "--", "-.", ":")[k % 4]  # models that agree stay visible
-            for fold, fold_rows in part.groupby("fold"):
+            for _fold, fold_rows in part.groupby("fold"):
                 ax.plot(fold_rows[time_col], fold_rows["y_pred"], color=colour, lw=1.4,
                         ls=style, label=name)
                 if "y_lower" in fold_rows.columns and fold_rows["y_lower"].notna().any():
                     ax.fill_between(fold_rows[time_col], fold_rows["y_lower"],
                                     fold_rows["y_upper"], color=colour, alpha=0.15,
                                     label=f"{name} {coverage:.0%} interval")
-        for fold, fold_rows in mine.groupby("fold"):
+        for _fold, fold_rows in mine.groupby("fold"):
             ax.axvline(fold_rows[time_col].min(), color="grey", ls=":", lw=0.8)
         ax.set_title(f"{target}: {sid}" if panel else str(target), fontsize="medium")
     time_label = time_col if panel or not data.index.name else data.index.name

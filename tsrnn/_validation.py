@@ -19,8 +19,13 @@ import inspect
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils._param_validation import (HasMethods, InvalidParameterError, Options,
-                                             StrOptions, validate_parameter_constraints)
+from sklearn.utils._param_validation import (
+    HasMethods,
+    InvalidParameterError,
+    Options,
+    StrOptions,
+    validate_parameter_constraints,
+)
 from sklearn.utils._param_validation import Interval as _SkInterval
 
 __all__ = ["HasMethods", "Integral", "Interval", "InvalidParameterError", "Options", "Real",

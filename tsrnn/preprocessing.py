@@ -19,10 +19,16 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._validation import (StrOptions, ValidatedParams, check_finite, check_option,
-                          check_positive_int, positive_int)
-from .windowing import view_windows, window_range
 from ._regularize import regularize  # noqa: F401 - the missing-data policy, public here
+from ._validation import (
+    StrOptions,
+    ValidatedParams,
+    check_finite,
+    check_option,
+    check_positive_int,
+    positive_int,
+)
+from .windowing import view_windows, window_range
 
 FILLS = ("nan", "edge")
 

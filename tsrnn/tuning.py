@@ -35,8 +35,18 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ._neural import NeuralMixin
-from ._validation import (HasMethods, Integral, Interval, Options, Real, StrOptions,
-                          check_positive_int, positive_int, validate_params, with_new_params)
+from ._validation import (
+    HasMethods,
+    Integral,
+    Interval,
+    Options,
+    Real,
+    StrOptions,
+    check_positive_int,
+    positive_int,
+    validate_params,
+    with_new_params,
+)
 from .exceptions import TrainingDivergedError
 from .forecasting.base import BaseForecaster
 

@@ -106,7 +106,7 @@ class Schema:
     targets_apart: bool  # fit(X, y): target y apart from covariates X
 
     @classmethod
-    def of(cls, panel: "Panel", freq, targets_apart: bool) -> "Schema":
+    def of(cls, panel: Panel, freq, targets_apart: bool) -> Schema:
         first = panel.index[0]
         return cls(layout=panel.layout, index_kind=index_kind(first),
                    tz=getattr(first, "tz", None), freq=freq, targets=tuple(panel.targets),
@@ -117,7 +117,7 @@ class Schema:
         article = "an" if self.index_kind == "integer" else "a"
         return f"{article} {self.index_kind} index (frequency {self.freq!r}){tz}"
 
-    def check(self, panel: "Panel", what: str) -> None:
+    def check(self, panel: Panel, what: str) -> None:
         """Raise a ValueError naming what differs from the fitted data."""
         first = panel.index[0]
         kind = index_kind(first)

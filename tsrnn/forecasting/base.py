@@ -29,11 +29,26 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import (Integral, ValidatedParams, check_float32_range,
-                           check_positive_int, check_unique_columns, positive_int,
-                           unchanged_on_error)
-from ._data import (IndexSlices, Panel, Schema, Spec, _shift, check_regular, from_forecasts,
-                    future_index, to_panel)
+from .._validation import (
+    Integral,
+    ValidatedParams,
+    check_float32_range,
+    check_positive_int,
+    check_unique_columns,
+    positive_int,
+    unchanged_on_error,
+)
+from ._data import (
+    IndexSlices,
+    Panel,
+    Schema,
+    Spec,
+    _shift,
+    check_regular,
+    from_forecasts,
+    future_index,
+    to_panel,
+)
 from ._scaling import safe_scale
 
 
@@ -87,7 +102,7 @@ def _holds(X, names) -> bool:
     return isinstance(X, pd.DataFrame) and all(n in X.columns for n in names)
 
 
-def _drop_future_rows(X, targets, spec: "Spec"):
+def _drop_future_rows(X, targets, spec: Spec):
     """``X`` without the rows after each series' last observed target (all targets NaN).
 
     In the layout of ``fit(X)`` (targets beside covariates) those rows carry the known

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
 try:
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -188,7 +189,7 @@ def fit_parquet(model, path, *, chunk_series: int = 1000, epochs: int = 10,
         visit = {"warm_start": False, "max_epochs": 1}
         if model.log_scale == "auto":
             visit["log_scale"] = _all_positive(dataset, model)
-        for epoch in range(epochs):
+        for _epoch in range(epochs):
             for k in rng.permutation(len(chunks)):
                 frame = _read_chunk(dataset, chunks[k], model.id_col, model.time_col)
                 model.set_params(**visit, random_state=int(rng.integers(2**31 - 1)))
