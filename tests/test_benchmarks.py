@@ -17,6 +17,7 @@ REPO = Path(__file__).resolve().parents[1]
 M4_DIR = REPO.parent / "shared" / "data" / "m4"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (M4_DIR / "Weekly-train.csv").is_file(),
                     reason=f"M4 Weekly data not found at {M4_DIR}")
 def test_time_to_accuracy_quick_run_writes_a_curve(tmp_path):

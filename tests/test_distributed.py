@@ -20,7 +20,7 @@ from tsrnn import distributed
 from tsrnn.datasets import make_panel
 from tsrnn.forecasting import GRUForecaster
 
-pytestmark = pytest.mark.distributed
+pytestmark = [pytest.mark.distributed, pytest.mark.slow]
 
 # Forecasts of the 2-process fit agree with the 1-process fit to this relative tolerance:
 # the gradients are the same sums in another order (float32 rounding; 1.4e-8 measured).

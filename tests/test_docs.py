@@ -12,10 +12,10 @@ import tsrnn
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     importlib.util.find_spec("mkdocs") is None
     or importlib.util.find_spec("mkdocstrings_handlers") is None,
-    reason="the docs builder is not installed: pip install -e '.[docs]'")
+    reason="the docs builder is not installed: pip install -e '.[docs]'")]
 
 
 @pytest.fixture(scope="module")

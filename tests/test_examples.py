@@ -47,6 +47,7 @@ def runs(tmp_path_factory):
         return dict(zip([s.name for s in scripts], done))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.glob("*.py")))
 def test_example_runs_fast(name, runs):
     run = runs[name]

@@ -34,6 +34,7 @@ def test_exponent_of_linear_and_quadratic_growth():
     assert bench.exponents(rows[:1], "a") == {}
 
 
+@pytest.mark.slow
 def test_tiny_run_of_every_step():
     base = bench.run_fit_size(30, "baselines", stats_max=10)
     neural = bench.run_fit_size(30, "neural", stats_max=10)

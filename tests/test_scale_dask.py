@@ -17,7 +17,7 @@ pytest.importorskip("statsmodels")
 joblib = pytest.importorskip("joblib")
 distributed = pytest.importorskip("distributed")
 
-pytestmark = pytest.mark.distributed
+pytestmark = [pytest.mark.distributed, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
