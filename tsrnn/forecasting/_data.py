@@ -607,3 +607,30 @@ def from_forecasts(values: np.ndarray, panel: Panel, step, horizon: int,
         out = pd.DataFrame(body, copy=False)
     _cache(panel, key, out.copy(deep=False))
     return out
+
+
+def long_target(obj, target: str, id_col: str, time_col: str) -> pd.DataFrame:
+    """The target of any supported layout as a long frame ``(id_col, time_col, value)``.
+
+    The one long-format view of data and forecasts outside the forecasters (backtest rows,
+    figures); a Series becomes one series named ``target``.
+    """
+    if isinstance(obj, pd.Series):
+        frame = pd.DataFrame({time_col: obj.index, "value": obj.to_numpy()})
+        return frame.assign(**{id_col: target})[[id_col, time_col, "value"]]
+    if isinstance(obj.index, pd.MultiIndex):
+        obj = obj.reset_index(names=[id_col, time_col])
+    if id_col in obj.columns:
+        return obj[[id_col, time_col, target]].rename(columns={target: "value"})
+    return long_target(obj[target], target, id_col, time_col)
+
+
+def infer_freq(data, target=None, id_col: str = "unique_id", time_col: str = "ds",
+               freq=None):
+    """The frequency of ``data`` (a pandas offset, or the step of an integer index): the
+    ``freq_`` a forecaster with this layout would get from ``fit(data)``, validated the
+    same way (the same errors), without fitting anything."""
+    targets = None if target is None else \
+        list(target) if isinstance(target, (list, tuple)) else [target]
+    spec = Spec(target=targets, id_col=id_col, time_col=time_col)
+    return check_regular(to_panel(data, spec), freq)
