@@ -34,6 +34,7 @@ from ._validation import (
     positive_int,
     validate_params,
 )
+from .forecasting._data import infer_freq, long_target
 from .forecasting.seasonality import resolve_season_length
 
 __all__ = ["BacktestResult", "ExpandingWindowSplit", "SlidingWindowSplit", "backtest",
@@ -244,18 +245,6 @@ class BacktestResult(NamedTuple):
     summary: pd.DataFrame
 
 
-def _long(obj, target: str, id_col: str, time_col: str) -> pd.DataFrame:
-    """The target of any supported layout as a long frame ``(id_col, time_col, value)``."""
-    if isinstance(obj, pd.Series):
-        frame = pd.DataFrame({time_col: obj.index, "value": obj.to_numpy()})
-        return frame.assign(**{id_col: target})[[id_col, time_col, "value"]]
-    if isinstance(obj.index, pd.MultiIndex):
-        obj = obj.reset_index(names=[id_col, time_col])
-    if id_col in obj.columns:
-        return obj[[id_col, time_col, target]].rename(columns={target: "value"})
-    return _long(obj[target], target, id_col, time_col)
-
-
 def _drop_short(train, test, id_col: str, min_length: int):
     """Leave out (with a warning) the series with too short a training part."""
     if not isinstance(train, pd.DataFrame) or id_col not in train.columns:
@@ -284,17 +273,17 @@ def _scales(train: pd.DataFrame, id_col: str, m: int) -> pd.Series:
 
 def _fold_rows(pred, test, train, target, keys, m, bounds=None,
                coverage=None) -> pd.DataFrame:
-    pred = _long(pred, target, *keys).rename(columns={"value": "y_pred"})
+    pred = long_target(pred, target, *keys).rename(columns={"value": "y_pred"})
     pred["step"] = pred.groupby(keys[0], sort=False).cumcount() + 1
     columns = []
     if coverage is not None:  # NaN bounds for a forecaster without intervals
         for side in ("lower", "upper"):
             pred[f"y_{side}"] = np.nan if bounds is None else \
-                _long(bounds, f"{target}_{side}", *keys)["value"].to_numpy()
+                long_target(bounds, f"{target}_{side}", *keys)["value"].to_numpy()
             columns.append(f"y_{side}")
-    truth = _long(test, target, *keys).rename(columns={"value": "y"})
+    truth = long_target(test, target, *keys).rename(columns={"value": "y"})
     rows = truth.merge(pred, on=list(keys), how="inner")
-    rows = rows.merge(_scales(_long(train, target, *keys), keys[0], m), left_on=keys[0],
+    rows = rows.merge(_scales(long_target(train, target, *keys), keys[0], m), left_on=keys[0],
                       right_index=True, how="left")
     rows["error"] = rows["y"] - rows["y_pred"]
     rows["abs_error"] = rows["error"].abs()
@@ -472,7 +461,7 @@ def backtest(forecaster, data, cv=None, n_origins: int = 3, refit: bool = True,
         m = resolve_season_length(season_length, model.freq_)
         fold_rows = _fold_rows(pred, test, train, model.targets_[0], keys, m, bounds, coverage)
         rows.append(fold_rows.assign(fold=fold))
-        cutoff = pd.Series({"cutoff": _long(train, model.targets_[0], *keys)[keys[1]].max()})
+        cutoff = pd.Series({"cutoff": long_target(train, model.targets_[0], *keys)[keys[1]].max()})
         summaries.append(pd.concat([cutoff, _summary(fold_rows, keys[0]), timing]))
     forecasts = pd.concat(rows, ignore_index=True)
     forecasts = forecasts[["fold", *forecasts.columns[:-1]]]
@@ -523,15 +512,13 @@ def default_forecasters(freq, horizon: int, **layout) -> dict:
 
 def _auto_forecasters(data, cv, horizon, layout: dict) -> dict:
     """``default_forecasters`` for the frequency of ``data``."""
-    from .forecasting import NaiveForecaster
-
     if horizon is None:
         horizon = getattr(cv, "test_size", None)
         if horizon is None:
             raise ValueError("forecasters='auto' needs horizon= (or a cv with test_size).")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        freq = NaiveForecaster(horizon=1, **layout).fit(data).freq_
+        freq = infer_freq(data, **layout)
     return default_forecasters(freq, check_positive_int(horizon, "horizon"), **layout)
 
 
