@@ -14,8 +14,8 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "tsrnn.estimators": ["GRUClassifier", "GRURegressor", "LSTMClassifier", "LSTMRegressor",
                          "RNNClassifier", "RNNRegressor"],
-    "tsrnn.forecasting": ["ARIMAForecaster", "DriftForecaster", "ETSForecaster",
-                          "GRUForecaster", "LSTMForecaster", "MSTLForecaster",
+    "tsrnn.forecasting": ["ARIMAForecaster", "AutoForecaster", "DriftForecaster",
+                          "ETSForecaster", "GRUForecaster", "LSTMForecaster", "MSTLForecaster",
                           "MeanForecaster",
                           "Naive2Forecaster", "NaiveForecaster", "RNNForecaster",
                           "SeasonalNaiveForecaster", "ThetaForecaster",

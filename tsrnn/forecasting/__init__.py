@@ -11,6 +11,7 @@ _EXPORTS = {
     ".statistical": ["ARIMAForecaster", "ETSForecaster", "ThetaForecaster"],
     ".mstl": ["MSTLForecaster"],
     ".transform": ["TransformedTargetForecaster"],
+    ".auto": ["AutoForecaster"],
     ".seasonality": ["season_lengths"],
     ".parquet": ["fit_parquet", "predict_parquet"],
 }

@@ -1,0 +1,606 @@
+"""An automatic forecaster: chooses (or combines) its candidates per series by backtest.
+
+:class:`AutoForecaster` runs, inside ``fit``, a rolling-origin validation of its candidate
+forecasters over the last ``n_origins`` horizons of every series, scores each candidate on
+each series by MASE (:func:`tsrnn.metrics.mase`, scaled by the in-sample seasonal naive
+error of the main season of the frequency), then per series either selects the best
+candidate or combines the good ones with inverse-MASE weights, and refits what it uses on
+the full data. The naive method is always a candidate, and a combination only takes
+candidates that validate at least as well as naive, so on the validation origins the
+forecast of every series is never worse than naive's.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import warnings
+from numbers import Integral
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.utils.validation import check_is_fitted
+
+from .._validation import Interval, StrOptions
+from ..metrics import mase
+from ._data import Panel
+from .base import BaseForecaster
+from .seasonality import season_lengths
+
+__all__ = ["AutoForecaster", "candidate_weights"]
+
+_METHODS = ("select", "combine", "auto")
+_MIN_VALIDATION = 3  # fewest observations before a validation origin (MASE needs 2)
+_LAYOUT = ("horizon", "freq", "target", "id_col", "time_col")
+
+
+def _subpanel(panel: Panel, rows, keep) -> Panel:
+    """Series ``rows`` of ``panel``, each cut to its first ``keep`` observations."""
+    rows = np.asarray(rows, dtype=np.int64)
+    keep = np.broadcast_to(np.asarray(keep, dtype=np.int64), rows.shape)
+    if len(rows) == len(panel.ids) and np.array_equal(rows, np.arange(len(rows))) and \
+            np.array_equal(keep, panel.lengths):
+        return panel
+    spans = [slice(int(o), int(o) + int(k)) for o, k in zip(panel.offsets[rows], keep)]
+    covs = None if panel.covariates is None else \
+        np.concatenate([panel.covariates[s] for s in spans])
+    sub = Panel(ids=[panel.ids[i] for i in rows],
+                index=[panel.index[int(i)][:int(k)] for i, k in zip(rows, keep)],
+                values=np.concatenate([panel.values[s] for s in spans]),
+                targets=list(panel.targets), covariates=covs,
+                covariate_names=list(panel.covariate_names), layout=panel.layout)
+    sub.protect()
+    return sub
+
+
+def _fit_on(model: BaseForecaster, panel: Panel, fitted: dict) -> BaseForecaster:
+    """Fit ``model`` (a configured clone) on a validated panel, as ``fit`` would."""
+    for name, value in fitted.items():
+        setattr(model, name, value)
+    model.n_series_ = len(panel.ids)
+    model._check_magnitude(panel)
+    model._fit(panel)
+    model.train_panel_ = panel
+    return model
+
+
+def _validation_job(model, panel, fitted, horizon):
+    """Fit on the history before an origin and forecast ``horizon`` steps (quietly)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _fit_on(model, panel, fitted)
+            return model._predict(panel, horizon, None), None
+    except Exception as exc:  # noqa: BLE001 - a failing candidate is left out, with a warning
+        return None, f"{type(exc).__name__}: {exc}"
+
+
+def _final_job(model, panel, fitted):
+    try:
+        return _fit_on(model, panel, fitted), None
+    except Exception as exc:  # noqa: BLE001 - as above
+        return None, f"{type(exc).__name__}: {exc}"
+
+
+def _nanmean(values, axis):
+    """``np.nanmean`` without the warning for all-NaN slices (they give NaN)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(values, axis=axis)
+
+
+def _series_mase(actual: np.ndarray, pred: np.ndarray, history: np.ndarray, m: int) -> float:
+    """MASE of one series (mean over its targets) with :func:`tsrnn.metrics.mase`.
+
+    The season ``m`` applies where the history is longer than a season (else 1); a history
+    with no naive error at all (constant) is scaled by its mean absolute level instead.
+    """
+    out = []
+    for j in range(actual.shape[1]):
+        x = history[:, j]
+        lag = m if len(x) > m else 1
+        try:
+            out.append(mase(actual[:, j], pred[:, j], x, m=lag))
+        except ValueError:  # zero naive error: any scale shared by the candidates ranks them
+            try:
+                out.append(mase(actual[:, j], pred[:, j], x, m=1))
+            except ValueError:
+                level = float(np.mean(np.abs(x)))
+                scale = level if level > 0 else 1.0
+                out.append(float(np.mean(np.abs(actual[:, j] - pred[:, j]))) / scale)
+    return float(np.mean(out))
+
+
+def candidate_weights(scores, naive: int = 0, method: str = "select",
+                      n_best: int = 3) -> np.ndarray:
+    """Per-row weights of the candidates from their validation scores (lower is better).
+
+    Parameters
+    ----------
+    scores : array-like of shape (n_series, n_candidates)
+        Validation MASE; NaN where a candidate is not eligible for a series.
+    naive : int, default=0
+        Column of the naive method: a combination only takes candidates that score at
+        least as well as it, and ties under ``"select"`` go to it.
+    method : {"select", "combine"}, default="select"
+        ``"select"``: weight 1 on the best candidate; ``"combine"``: weights proportional to
+        ``1 / MASE`` over the ``n_best`` best candidates that are no worse than naive (only
+        the perfect ones where some score 0).
+    n_best : int, default=3
+        Candidates combined at most.
+
+    Returns
+    -------
+    ndarray of shape (n_series, n_candidates)
+        Rows sum to 1; a row with no score at all is zero.
+
+    Examples
+    --------
+    >>> candidate_weights([[2.0, 1.0, 4.0]], method="select").tolist()
+    [[0.0, 1.0, 0.0]]
+    >>> candidate_weights([[2.0, 1.0, 4.0]], method="combine").round(3).tolist()
+    [[0.333, 0.667, 0.0]]
+    """
+    scores = np.atleast_2d(np.asarray(scores, dtype=np.float64))
+    out = np.zeros_like(scores)
+    for i, row in enumerate(scores):
+        ok = np.isfinite(row)
+        if not ok.any():
+            continue
+        best = np.nanmin(row)
+        if method == "select":
+            k = naive if ok[naive] and row[naive] <= best else int(np.nanargmin(row))
+            out[i, k] = 1.0
+            continue
+        if ok[naive]:
+            ok &= row <= row[naive]
+        order = [k for k in np.argsort(np.where(ok, row, np.inf), kind="stable") if ok[k]]
+        chosen = np.array(order[:n_best])
+        if row[chosen].min() <= 0:
+            chosen = chosen[row[chosen] <= 0]
+            out[i, chosen] = 1.0 / len(chosen)
+        else:
+            inverse = 1.0 / row[chosen]
+            out[i, chosen] = inverse / inverse.sum()
+    return out
+
+
+def _default_candidates(freq, random_state) -> list:
+    from . import baselines
+
+    out = []
+    if importlib.util.find_spec("torch") is not None:
+        from .neural import GRUForecaster
+
+        out.append(("gru", GRUForecaster(random_state=random_state)))
+    if importlib.util.find_spec("statsmodels") is not None:
+        from .statistical import ETSForecaster, ThetaForecaster
+
+        out.append(("theta", ThetaForecaster()))
+        offset = None if freq is None or isinstance(freq, Integral) else \
+            pd.tseries.frequencies.to_offset(freq)
+        if isinstance(offset, pd.offsets.Tick) and pd.Timedelta(offset) < pd.Timedelta("1D"):
+            from .mstl import MSTLForecaster  # a day and a week: more than ETS' one season
+
+            out.append(("mstl", MSTLForecaster()))
+        else:
+            out.append(("ets", ETSForecaster()))
+    out += [("naive", baselines.NaiveForecaster()),
+            ("seasonal_naive", baselines.SeasonalNaiveForecaster())]
+    return out
+
+
+def _short_name(model) -> str:
+    name = type(model).__name__
+    name = name[:-len("Forecaster")] if name.endswith("Forecaster") and \
+        name != "Forecaster" else name
+    return {"SeasonalNaive": "seasonal_naive"}.get(name, name.lower())
+
+
+class AutoForecaster(BaseForecaster):
+    """Choose or combine candidate forecasters per series by a backtest inside ``fit``.
+
+    ``fit`` runs a rolling-origin validation: for each of the last ``n_origins``
+    horizons of every series (the origins step back ``horizon`` observations each), every
+    candidate is fitted on the history before the origin and forecasts ``horizon`` steps,
+    scored by MASE (:func:`tsrnn.metrics.mase`, the in-sample seasonal naive error of the
+    frequency's main season as scale). Per series (``per_series=True``) the candidates are
+    then selected or combined (``method``), and the candidates in use are refitted on the
+    full data. The naive method is always a candidate; a combination takes only
+    candidates that validate no worse than naive, so on the validation origins every
+    series' forecast is at least as good as naive's.
+
+    Series too short for a validation origin (fewer than 3 observations before it), and
+    series new at predict time, get the panel-wide choice (``global_weights_``); if no
+    series could be validated at all, the equal-weight mean of the candidates. A
+    candidate that cannot forecast a series (too short a history for it) leaves its
+    weight to the others there. A candidate that raises on the data is left out, with one
+    warning naming it and the error. Candidates' own warnings during the validation fits
+    are silenced (those of the final fits are not).
+
+    Parameters
+    ----------
+    horizon : int, default=1
+        Steps to forecast (and the length of each validation window).
+    candidates : list or None, default=None
+        Forecasters, or ``(name, forecaster)`` pairs (cloned; their ``horizon``, ``freq``,
+        ``target``, ``id_col`` and ``time_col`` are replaced by this model's). None:
+        ``GRUForecaster`` with its defaults, ``ThetaForecaster``, ``ETSForecaster``
+        (``MSTLForecaster`` instead for sub-daily data), ``NaiveForecaster`` and
+        ``SeasonalNaiveForecaster``; the statistical ones need statsmodels and are left
+        out without it. A naive candidate is added when none is given.
+    method : {"auto", "select", "combine"}, default="auto"
+        ``"select"``: the best candidate per series; ``"combine"``: the weighted mean of the
+        ``n_best`` best candidates no worse than naive, weights ``1 / MASE``; ``"auto"``:
+        with two or more origins, whichever of the two does better on the latest origin
+        when chosen from the earlier ones (mean MASE over series; ``method_`` says which),
+        ``"combine"`` with one origin.
+    n_origins : int, default=2
+        Validation origins per series (each refits every candidate).
+    n_best : int, default=3
+        Candidates combined at most under ``"combine"``.
+    per_series : bool, default=True
+        Choose per series; False: one choice (``global_weights_``) for all.
+    random_state : int or None, default=None
+        Seed given to candidates that take one and were given none.
+    n_jobs : int or None, default=None
+        Candidate fits run in parallel (joblib; -1 every core). Warnings from worker
+        processes are not shown.
+    freq : str or None, default=None
+        Frequency of the time index; inferred when None.
+    target : str, list of str or None, default=None
+        Target column(s); default every column of a time-indexed frame, ``"y"`` in long
+        format.
+    id_col, time_col : str, default="unique_id", "ds"
+        Column names of long-format data.
+
+    Attributes
+    ----------
+    validation_scores_ : DataFrame
+        Mean validation MASE per series (index) and candidate (columns); NaN where a
+        candidate was not scored on every validation origin of the series.
+    chosen_scores_ : Series
+        Validation MASE of the forecast actually used per series (the selected candidate's
+        or the combination's); never above the naive column of ``validation_scores_``.
+    weights_ : DataFrame
+        Weight of each candidate per series (one 1 per row under ``"select"``).
+    choice_ : Series
+        Per series, the candidate with the largest weight.
+    global_weights_ : Series
+        The panel-wide weights, for short and new series (and all of them with
+        ``per_series=False``).
+    method_ : str
+        ``"select"`` or ``"combine"``: the method used.
+    candidates_ : dict
+        The candidates in use, refitted on the full data, by name (naive always).
+    failed_ : dict
+        Candidates left out, by name: the error.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from tsrnn.forecasting import NaiveForecaster, SeasonalNaiveForecaster
+    >>> t = np.arange(48)
+    >>> y = pd.Series(10 + np.sin(2 * np.pi * t / 12),
+    ...               index=pd.date_range("2020-01", periods=48, freq="MS"))
+    >>> model = AutoForecaster(horizon=12, method="select", candidates=[
+    ...     NaiveForecaster(), SeasonalNaiveForecaster()]).fit(y)
+    >>> model.choice_.tolist()
+    ['seasonal_naive']
+    >>> model.predict().shape
+    (12,)
+    """
+
+    _parameter_constraints = {
+        "candidates": [list, tuple, None],
+        "method": [StrOptions(set(_METHODS))],
+        "n_origins": [Interval(Integral, 1, None, closed="left")],
+        "n_best": [Interval(Integral, 1, None, closed="left")],
+        "per_series": ["boolean"],
+        "random_state": [Interval(Integral, 0, 2**32 - 1, closed="both"), None],
+        "n_jobs": [Interval(Integral, 1, None, closed="left"),
+                   Interval(Integral, None, -1, closed="right"), None],
+    }
+    _capabilities = {"intervals": True}
+
+    def __init__(self, horizon=1, candidates=None, method="auto", n_origins=2, n_best=3,
+                 per_series=True, random_state=None, n_jobs=None, freq=None, target=None,
+                 id_col="unique_id", time_col="ds"):
+        self.horizon = horizon
+        self.candidates = candidates
+        self.method = method
+        self.n_origins = n_origins
+        self.n_best = n_best
+        self.per_series = per_series
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.freq = freq
+        self.target = target
+        self.id_col = id_col
+        self.time_col = time_col
+
+    # -- candidates --------------------------------------------------------------------
+    def _named(self, freq=None) -> list:
+        """``[(name, configured unfitted clone)]``, naive included; checks the list."""
+        items = _default_candidates(freq, self.random_state) if self.candidates is None \
+            else list(self.candidates)
+        if not items:
+            raise ValueError("candidates is empty: give at least one forecaster (naive is "
+                             "always added), or None for the default set.")
+        named = []
+        for k, item in enumerate(items):
+            name, model = item if isinstance(item, tuple) and len(item) == 2 else \
+                (None, item)
+            if not isinstance(model, BaseForecaster) or isinstance(model, AutoForecaster):
+                raise TypeError(f"candidates[{k}] must be a tsrnn forecaster or a (name, "
+                                f"forecaster) pair (not an AutoForecaster), got "
+                                f"{type(model).__name__}.")
+            if name is not None and not isinstance(name, str):
+                raise TypeError(f"candidates[{k}]: the name must be a str, got "
+                                f"{type(name).__name__}.")
+            named.append((name, model))
+        taken = [n for n, _ in named if n is not None]
+        dupes = sorted({n for n in taken if taken.count(n) > 1})
+        if dupes:
+            raise ValueError(f"candidates: the names {dupes} are given more than once.")
+        out, used = [], set(taken)
+        for name, model in named:
+            if name is None:
+                base, name, i = _short_name(model), _short_name(model), 2
+                while name in used:
+                    name, i = f"{base}_{i}", i + 1
+                used.add(name)
+            out.append((name, self._configure(model)))
+        if not any(type(m).__name__ == "NaiveForecaster" for _, m in out):
+            from .baselines import NaiveForecaster
+
+            name = "naive" if "naive" not in used else "naive_auto"
+            out.append((name, self._configure(NaiveForecaster())))
+        return out
+
+    def _configure(self, model):
+        model = clone(model).set_params(**{k: getattr(self, k) for k in _LAYOUT})
+        params = model.get_params(deep=False)
+        if "random_state" in params and params["random_state"] is None:
+            model.set_params(random_state=self.random_state)
+        return model
+
+    def capabilities(self) -> dict:
+        """Intervals when every candidate gives them; no covariates (see the guide)."""
+        if hasattr(self, "candidates_"):
+            models = list(self.candidates_.values())
+        else:
+            try:
+                models = [m for _, m in self._named()]
+            except (TypeError, ValueError):
+                models = []
+        intervals = all(m.capabilities()["intervals"] for m in models)
+        return {"intervals": intervals, "covariates": False, "future_covariates": False}
+
+    def _min_length(self):
+        return 1
+
+    def _context_length(self):
+        if not hasattr(self, "candidates_"):
+            return None
+        lengths = [m._context_length() for m in self.candidates_.values()]
+        return None if any(n is None for n in lengths) else max(lengths)
+
+    # -- fit ---------------------------------------------------------------------------
+    def _map(self, jobs):
+        if self.n_jobs is None or self.n_jobs == 1 or len(jobs) < 2:
+            return [fn(*args) for fn, *args in jobs]
+        from joblib import Parallel, delayed
+
+        return Parallel(n_jobs=self.n_jobs)(delayed(fn)(*args) for fn, *args in jobs)
+
+    def _fit(self, panel):
+        named = self._named(self.freq_)
+        for _, model in named:  # a bad parameter is the user's error, not a failure
+            model._validate_params()
+        names = [n for n, _ in named]
+        naive = next(k for k, (_, m) in enumerate(named) if type(m).__name__ == "NaiveForecaster")
+        fitted = {k: getattr(self, k) for k in ("horizon_", "freq_", "targets_", "covariates_",
+                                                "schema_")}
+        if panel.covariate_names:
+            warnings.warn(f"AutoForecaster passes the covariates {list(panel.covariate_names)} "
+                          "to its candidates as they are; those that do not use covariates "
+                          "ignore them.", UserWarning, stacklevel=4)
+        h, lengths, n_series = self.horizon_, panel.lengths, len(panel.ids)
+        m = int(season_lengths(self.freq_)[0])
+        errors: dict = {}
+        # validation: every (origin, candidate) fit is one job
+        jobs, keys = [], []
+        for k in range(1, self.n_origins + 1):
+            keep = lengths - k * h
+            for c, (_, model) in enumerate(named):
+                rows = np.flatnonzero(keep >= max(_MIN_VALIDATION, model._min_length()))
+                if len(rows):
+                    jobs.append((_validation_job, clone(model),
+                                 _subpanel(panel, rows, keep[rows]), fitted, h))
+                    keys.append((k, c, rows))
+        n_t = len(panel.targets)
+        preds = np.full((self.n_origins, len(named), n_series, h, n_t), np.nan)
+        for (k, c, rows), (pred, error) in zip(keys, self._map(jobs)):
+            if error is not None:
+                errors.setdefault(names[c], error)
+            else:
+                preds[k - 1, c, rows] = pred
+        scores = np.full((self.n_origins, len(named), n_series), np.nan)  # per origin
+        actual = np.full((self.n_origins, n_series, h, n_t), np.nan)
+        for k in range(1, self.n_origins + 1):
+            for i in np.flatnonzero(lengths - k * h >= _MIN_VALIDATION):
+                x = panel.series(i)
+                cut = len(x) - k * h
+                actual[k - 1, i] = x[cut:cut + h]
+                for c in range(len(named)):
+                    if np.isfinite(preds[k - 1, c, i]).all():
+                        scores[k - 1, c, i] = _series_mase(x[cut:cut + h], preds[k - 1, c, i],
+                                                           x[:cut], m)
+        # a candidate is eligible for a series when scored at every origin naive was
+        scored = np.isfinite(scores[:, naive])  # (origins, series)
+        complete = np.all(np.isfinite(scores) | ~scored[:, None], axis=0) & scored.any(0)
+        mean = np.where(complete, _nanmean(np.where(scored[:, None], scores, np.nan), 0),
+                        np.nan).T  # (series, candidates)
+        method = self.method
+        if method == "auto":
+            method = self._measure_method(scores, preds, actual, panel, naive, m)
+        self.method_ = method
+        # refit what is used (naive always) on the full data; a candidate failing there is
+        # left out and the weights are recomputed without it
+        self.candidates_, self.fitted_series_ = {}, {}
+        while True:
+            weights, global_w = self._weights(mean, naive, method)
+            used = [c for c in range(len(named)) if names[c] not in self.candidates_ and
+                    (c == naive or weights[:, c].any())]
+            jobs, keys = [], []
+            for c in used:
+                rows = np.flatnonzero(lengths >= named[c][1]._min_length())
+                if len(rows):
+                    jobs.append((_final_job, clone(named[c][1]),
+                                 _subpanel(panel, rows, lengths[rows]), fitted))
+                    keys.append((c, rows))
+            failed = False
+            for (c, rows), (model, error) in zip(keys, self._map(jobs)):
+                if error is None:
+                    self.candidates_[names[c]] = model
+                    self.fitted_series_[names[c]] = rows
+                    continue
+                if c == naive:
+                    raise ValueError(f"AutoForecaster: the naive candidate failed ({error}).")
+                errors.setdefault(names[c], error)
+                mean[:, c], failed = np.nan, True
+            if not failed:
+                break
+        for name, error in errors.items():
+            where = " where it failed" if name in self.candidates_ else ""
+            warnings.warn(f"AutoForecaster: candidate {name!r} failed on the data ({error}); "
+                          f"it is left out{where}.", UserWarning, stacklevel=4)
+        self.failed_ = dict(errors)
+        ids = pd.Index(panel.ids, tupleize_cols=False)
+        self.validation_scores_ = pd.DataFrame(mean, index=ids, columns=names)
+        self.weights_ = pd.DataFrame(weights, index=ids, columns=names)
+        self.global_weights_ = pd.Series(global_w, index=names)
+        self.choice_ = pd.Series([names[c] for c in np.argmax(weights, axis=1)], index=ids,
+                                 name="choice")
+        self.chosen_scores_ = pd.Series(self._chosen_scores(weights, scores, preds, actual,
+                                                            panel, naive, m),
+                                        index=ids, name="mase")
+
+    def _weights(self, mean, naive, method):
+        """Per-series and global weights from the mean validation scores."""
+        n_best = int(self.n_best)
+        full = np.isfinite(mean).all(axis=1)
+        overall = _nanmean(mean[full] if full.any() else mean, 0)
+        global_w = candidate_weights(overall[None], naive, method, n_best)[0]
+        if not global_w.any():  # nothing validated: the equal-weight mean
+            global_w = np.full(mean.shape[1], 1.0 / mean.shape[1])
+        weights = candidate_weights(mean, naive, method, n_best) if self.per_series else \
+            np.zeros_like(mean)
+        weights[~weights.any(axis=1)] = global_w  # short series (or all): the global choice
+        return weights, global_w
+
+    def _measure_method(self, scores, preds, actual, panel, naive, m) -> str:
+        """``"select"`` or ``"combine"``: chosen from the older origins, scored on the
+        latest (mean MASE over the series scored on both); ``"combine"`` when unmeasurable."""
+        if self.n_origins < 2:
+            return "combine"
+        older = scores[1:]
+        scored = np.isfinite(older[:, naive])
+        complete = np.all(np.isfinite(older) | ~scored[:, None], axis=0) & scored.any(0)
+        mean = np.where(complete, _nanmean(np.where(scored[:, None], older, np.nan), 0),
+                        np.nan).T
+        result = {}
+        for method in ("select", "combine"):
+            w, _ = self._weights(mean, naive, method)
+            ok = w.any(axis=1) & np.isfinite(scores[0, naive])
+            if not ok.any():
+                return "combine"
+            result[method] = np.mean([self._combined_mase(w[i], preds[0, :, i], actual[0, i],
+                                                          panel, i, 1, m)
+                                      for i in np.flatnonzero(ok)])
+        return "select" if result["select"] < result["combine"] else "combine"
+
+    def _combined_mase(self, w, preds, actual, panel, i, k, m):
+        """MASE of the ``w``-weighted forecast of series ``i`` at origin ``k``."""
+        use = w > 0
+        if not np.isfinite(preds[use]).all():
+            return np.nan
+        forecast = np.tensordot(w[use], preds[use], axes=1)
+        x = panel.series(i)
+        return _series_mase(actual, forecast, x[:len(x) - k * self.horizon_], m)
+
+    def _chosen_scores(self, weights, scores, preds, actual, panel, naive, m):
+        out = np.full(len(panel.ids), np.nan)
+        w_all = weights
+        for i in range(len(panel.ids)):
+            per_origin = [self._combined_mase(w_all[i], preds[k, :, i], actual[k, i], panel, i,
+                                              k + 1, m)
+                          for k in range(self.n_origins) if np.isfinite(scores[k, naive, i])]
+            if per_origin:
+                out[i] = np.mean(per_origin)
+        return out
+
+    # -- predict -----------------------------------------------------------------------
+    def _weights_for(self, panel) -> np.ndarray:
+        """``(n_series, n_candidates)`` weights over ``weights_.columns`` for ``panel``."""
+        names = list(self.weights_.columns)
+        table = self.weights_.to_numpy()
+        glob = self.global_weights_.to_numpy()
+        if panel is self.train_panel_:
+            out = table.copy()
+        else:
+            where = {sid: i for i, sid in enumerate(self.train_panel_.ids)}
+            out = np.stack([table[where[s]] if s in where else glob for s in panel.ids]) \
+                if len(panel.ids) else np.zeros((0, len(names)))
+        out[~out.any(axis=1)] = glob
+        # a candidate not in use, or one that cannot forecast a series, gives its weight up
+        for c, name in enumerate(names):
+            model = self.candidates_.get(name)
+            if model is None:
+                out[:, c] = 0.0
+            else:
+                out[panel.lengths < model._min_history(), c] = 0.0
+        naive = names.index(next(n for n, mdl in self.candidates_.items()
+                                 if type(mdl).__name__ == "NaiveForecaster"))
+        total = out.sum(axis=1)
+        out[total == 0, naive] = 1.0
+        total[total == 0] = 1.0
+        return out / total[:, None]
+
+    def _candidate_panel(self, name, panel):
+        """The panel to give candidate ``name`` and the rows of ``panel`` it holds."""
+        model = self.candidates_[name]
+        if panel is self.train_panel_:
+            return model.train_panel_, self.fitted_series_[name]
+        rows = np.flatnonzero(panel.lengths >= model._min_history())
+        return _subpanel(panel, rows, panel.lengths[rows]), rows
+
+    def _combine(self, panel, horizon, run):
+        check_is_fitted(self, "candidates_")
+        weights = self._weights_for(panel)
+        names = list(self.weights_.columns)
+        outs = None
+        for c in np.flatnonzero(weights.any(axis=0)):
+            sub, rows = self._candidate_panel(names[c], panel)
+            results = run(self.candidates_[names[c]], sub)
+            if outs is None:
+                outs = [np.zeros((len(panel.ids), horizon, len(self.targets_)))
+                        for _ in results]
+            for out, res in zip(outs, results):
+                out[rows] += weights[rows, c][:, None, None] * np.asarray(res)[:, :horizon]
+        return outs
+
+    def _predict(self, panel, horizon, future):
+        return self._combine(panel, horizon,
+                             lambda model, sub: [model._predict(sub, horizon, None)])[0]
+
+    def _predict_interval(self, panel, horizon, future, coverage):
+        def run(model, sub):
+            if not model.capabilities()["intervals"]:
+                raise ValueError(f"AutoForecaster: candidate {type(model).__name__} gives no "
+                                 "prediction intervals.")
+            return model._predict_interval(sub, horizon, None, coverage)
+
+        lower, upper = self._combine(panel, horizon, run)
+        return np.minimum(lower, upper), np.maximum(lower, upper)
