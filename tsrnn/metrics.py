@@ -308,7 +308,7 @@ def _auto_season(m, y_train) -> int:
     if not isinstance(y_train, pd.Series) or freq is None:
         raise ValueError("m='auto' needs y_train as a pandas Series on a time index with a "
                          "frequency (DatetimeIndex or PeriodIndex); pass m as an integer.")
-    from .forecasting.seasonality import season_lengths
+    from ._seasons import season_lengths
 
     return season_lengths(freq)[0]
 
