@@ -229,6 +229,7 @@ def test_explosive_forecast_falls_back(monkeypatch):
     assert pred["y"].abs().max() < 1e3
 
 
+@pytest.mark.slow
 def test_seasonal_models_and_parallel_fit_agree():
     panel = _long(**{f"s{i}": SEASONAL + np.random.default_rng(i).normal(size=16)
                      for i in range(3)})

@@ -166,6 +166,7 @@ def test_python_m_tsrnn_runs_the_command_line(monkeypatch, capsys):
     assert all(f"    {command} " in printed for command in ("demo", "forecast", "compare", "tune"))
 
 
+@pytest.mark.slow
 def test_demo_fast_in_a_subprocess(tmp_path):
     out = tmp_path / "demo"
     run = subprocess.run([sys.executable, "-m", "tsrnn.cli", "demo", "--fast", "--out",

@@ -276,6 +276,7 @@ def test_scaling_the_data_by_c_scales_the_forecasts_by_c(cls, c, sign, kind):
 
 # statsmodels' optimisers stop on absolute tolerances: every series is handed to them in
 # units of its mean absolute level (statistical._job), so that all of them scale exactly.
+@pytest.mark.slow  # statsmodels on 6 scales x 3 models: about a minute
 @pytest.mark.parametrize("cls", STATISTICAL, ids=lambda c: c.__name__)
 @settings(FEW, max_examples=6, phases=[Phase.explicit, Phase.generate])
 @given(c=st.sampled_from([1e-12, 1e-6, 1e-3, 1e3, 1e6, 1e12]))
@@ -286,6 +287,7 @@ def test_statistical_forecasts_scale_with_the_data(c, cls):
     np.testing.assert_allclose(scaled, c * unit, rtol=1e-2, atol=1e-3 * c * np.abs(unit).max())
 
 
+@pytest.mark.slow  # every class, statistical ones included: 20 s
 @FAST
 @given(cls=st.sampled_from(CLASSES), shift=st.integers(1, 30), kind=kinds)
 def test_shifting_every_timestamp_leaves_the_forecast_values_unchanged(cls, shift, kind):
@@ -304,6 +306,7 @@ def _per_series(pred: pd.DataFrame) -> dict:
                                                                     observed=True)}
 
 
+@pytest.mark.slow  # every class, statistical ones included: 20 s
 @FEW
 @given(cls=st.sampled_from(CLASSES), order=st.permutations([0, 1, 2]),
        lengths=st.lists(st.integers(15, 30), min_size=3, max_size=3))

@@ -108,6 +108,7 @@ def test_defaults_resolve_the_season_from_the_frequency():
     assert (model.season_length_, model.seasonal_) == (1, False)
 
 
+@pytest.mark.slow
 def test_default_gru_beats_seasonal_naive_on_a_noisy_seasonal_series():
     """Seasonal naive repeats last season's noise; the residual network learns to smooth it."""
     y = make_seasonal_series(n=24 * 30, freq="h", seasonalities=(24,), noise=0.4,

@@ -95,6 +95,7 @@ def test_auto_season_ets_beats_season_one_ets_on_seasonal_data():
     assert auto < 0.5 * plain
 
 
+@pytest.mark.slow
 def test_mstl_beats_seasonal_naive_on_two_seasons():
     y = make_seasonal_series(n=24 * 7 * 6, freq="h", noise=0.1, random_state=3)
     mstl = _backtest_mae(MSTLForecaster(), y, 24, 4)
