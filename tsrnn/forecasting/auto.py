@@ -165,6 +165,26 @@ def candidate_weights(scores, naive: int = 0, method: str = "select",
     return out
 
 
+# candidates given by name (the command line's names, and default_forecasters')
+_NAMED = {"naive": "NaiveForecaster", "seasonal_naive": "SeasonalNaiveForecaster",
+          "snaive": "SeasonalNaiveForecaster", "drift": "DriftForecaster",
+          "mean": "MeanForecaster", "naive2": "Naive2Forecaster", "theta": "ThetaForecaster",
+          "ets": "ETSForecaster", "arima": "ARIMAForecaster", "mstl": "MSTLForecaster",
+          "gru": "GRUForecaster", "lstm": "LSTMForecaster", "rnn": "RNNForecaster"}
+
+
+def _by_name(name: str, k: int, random_state):
+    if name not in _NAMED:
+        raise ValueError(f"candidates[{k}]: unknown forecaster name {name!r}; choose from "
+                         f"{sorted(_NAMED)}, or pass a forecaster.")
+    from .. import forecasting
+
+    model = getattr(forecasting, _NAMED[name])()
+    if "random_state" in model.get_params(deep=False):
+        model.set_params(random_state=random_state)
+    return name, model
+
+
 def _default_candidates(freq, random_state) -> list:
     from . import baselines
 
@@ -223,8 +243,11 @@ class AutoForecaster(BaseForecaster):
     horizon : int, default=1
         Steps to forecast (and the length of each validation window).
     candidates : list or None, default=None
-        Forecasters, or ``(name, forecaster)`` pairs (cloned; their ``horizon``, ``freq``,
-        ``target``, ``id_col`` and ``time_col`` are replaced by this model's). None:
+        Forecasters, ``(name, forecaster)`` pairs, or names of forecasters with their
+        defaults (``"naive"``, ``"seasonal_naive"``, ``"drift"``, ``"mean"``, ``"naive2"``,
+        ``"theta"``, ``"ets"``, ``"arima"``, ``"mstl"``, ``"gru"``, ``"lstm"``, ``"rnn"``);
+        forecasters are cloned, and their ``horizon``, ``freq``, ``target``, ``id_col`` and
+        ``time_col`` replaced by this model's. None:
         ``GRUForecaster`` with its defaults, ``ThetaForecaster``, ``ETSForecaster``
         (``MSTLForecaster`` instead for sub-daily data), ``NaiveForecaster`` and
         ``SeasonalNaiveForecaster``; the statistical ones need statsmodels and are left
@@ -330,10 +353,10 @@ class AutoForecaster(BaseForecaster):
         named = []
         for k, item in enumerate(items):
             name, model = item if isinstance(item, tuple) and len(item) == 2 else \
-                (None, item)
+                _by_name(item, k, self.random_state) if isinstance(item, str) else (None, item)
             if not isinstance(model, BaseForecaster) or isinstance(model, AutoForecaster):
-                raise TypeError(f"candidates[{k}] must be a tsrnn forecaster or a (name, "
-                                f"forecaster) pair (not an AutoForecaster), got "
+                raise TypeError(f"candidates[{k}] must be a tsrnn forecaster, a (name, "
+                                f"forecaster) pair or a name (not an AutoForecaster), got "
                                 f"{type(model).__name__}.")
             if name is not None and not isinstance(name, str):
                 raise TypeError(f"candidates[{k}]: the name must be a str, got "
