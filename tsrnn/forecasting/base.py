@@ -38,6 +38,7 @@ from .._validation import (
     positive_int,
     unchanged_on_error,
 )
+from ..metrics import segment_scales
 from ._data import (
     IndexSlices,
     Panel,
@@ -49,7 +50,7 @@ from ._data import (
     future_index,
     to_panel,
 )
-from ._scaling import safe_scale
+from .seasonality import season_lengths
 
 
 def _as_list(value):
@@ -93,6 +94,20 @@ def _combine(X, y, spec: Spec):
         raise ValueError(f"covariates X are missing (or NaN) for target rows (first: {row!r}); "
                          "X must cover every timestamp of y.")
     return merged
+
+
+def _same_as_target(X, y) -> bool:
+    """Is ``X`` the target ``y`` itself (``cross_val_score(forecaster, y, y)``, as
+    scikit-learn's scorers need a ``y``)? Then it holds no covariates."""
+    if X is None or y is None or type(X) is not type(y):
+        return False
+    if X is y:
+        return True
+    try:
+        return bool(X.index.equals(y.index) and X.equals(y) and (
+            X.name == y.name if isinstance(X, pd.Series) else list(X.columns) == list(y.columns)))
+    except (TypeError, ValueError, AttributeError):
+        return False
 
 
 def _holds(X, names) -> bool:
@@ -173,6 +188,8 @@ class BaseForecaster(ValidatedParams, BaseEstimator):
         self._validate_params()
         self.horizon_ = int(self.horizon)
         spec = self._spec()
+        if _same_as_target(X, y):  # fit(y, y): the series, no covariates
+            X = None
         if y is not None and spec.target is None:
             spec.target = _target_columns(y, spec)
         panel = to_panel(_combine(X, y, spec), spec, min_length=self._min_length())
@@ -232,6 +249,8 @@ class BaseForecaster(ValidatedParams, BaseEstimator):
         or ``X`` itself when it holds the target column(s), as in ``fit(X)``."""
         check_is_fitted(self, "train_panel_")
         spec = self._spec()
+        if _same_as_target(X, y):  # predict(y, y): X is the new history itself
+            y = None
         if y is not None:
             if X is not None and not self.covariates_:
                 raise ValueError(f"{type(self).__name__} was fitted without covariates, but "
@@ -317,11 +336,54 @@ class BaseForecaster(ValidatedParams, BaseEstimator):
             Indexed by the future timestamps (and series id), in the input's layout and order.
         """
         panel = self._history(X, y)
+        if horizon is None and panel is not self.train_panel_ and not self.covariates_:
+            fold = self._fold_forecast(panel)
+            if fold is not None:  # a test fold: the forecasts aligned with its rows
+                return fold
         horizon = self.horizon_ if horizon is None else check_positive_int(horizon, "horizon")
         values = self._predict(panel, horizon, self._future(X, panel, horizon))
         with _representable(horizon):
             return from_forecasts(values, panel, self.freq_, horizon, spec=self._spec())
 
+    def _fold_forecast(self, panel: Panel):
+        """Forecasts of every row of ``panel`` when each of its series continues its
+        training series (a test fold, as ``TimeSeriesSplit`` cuts it), else None.
+
+        The forecasts ``score`` compares: from an origin at the start of the fold and every
+        ``horizon`` steps after it, each from the observations before the origin only, so
+        that scikit-learn's scorers (``neg_mean_absolute_error``...) compare them with the
+        fold's truth, row by row.
+        """
+        train = self.train_panel_
+        where = {sid: i for i, sid in enumerate(train.ids)}
+        j = np.array([where.get(sid, -1) for sid in panel.ids], dtype=np.int64)
+        if (j < 0).any() or not _continues(self, train, j, panel).all():
+            return None
+        hist, actual, _ = _rolling_origins(self, panel)
+        values = self._predict(hist, self.horizon_, None)
+        inside = actual["inside"]
+        rows = (panel.offsets[actual["series"]] + actual["step"])[:, None] + \
+            np.arange(self.horizon_)
+        out = np.full(panel.values.shape, np.nan)
+        out[rows[inside]] = values[inside]
+        targets = list(self.targets_)
+        if panel.layout in ("series", "frame"):
+            index = panel.index[0]
+            if panel.layout == "series" and len(targets) == 1:
+                return pd.Series(out[:, 0], index=index, name=targets[0])
+            return pd.DataFrame(out, index=index, columns=targets)
+        ids = panel.id_index if panel.id_index is not None else \
+            pd.Index(panel.ids, tupleize_cols=False)
+        ids = ids.repeat(panel.lengths)
+        times = panel.all_times()
+        if panel.layout == "multiindex":
+            return pd.DataFrame(out, index=pd.MultiIndex.from_arrays([ids, times]),
+                                columns=targets)
+        spec = self._spec()
+        return pd.DataFrame({spec.id_col: ids, spec.time_col: times,
+                             **{t: out[:, k] for k, t in enumerate(targets)}})
+
+    @reads_fitted_params
     def predict_interval(self, X=None, y=None, horizon: int | None = None,
                          coverage: float = 0.9) -> pd.DataFrame:
         """Prediction intervals: columns ``<target>_lower`` and ``<target>_upper``.
@@ -357,11 +419,17 @@ class BaseForecaster(ValidatedParams, BaseEstimator):
         ``TimeSeriesSplit`` does). Forecasts are made from an origin at its start and every
         ``horizon`` steps after it, each from the observations before the origin only (the
         training data and the new data up to the origin), without refitting; the last
-        horizon may be partial. Errors are scaled by the in-sample one-step naive error
-        (MASE with ``m=1``) of each series' history.
+        horizon may be partial. Each origin's errors are scaled by the MASE scale of the
+        series' history before it (:func:`tsrnn.metrics.mase_scale`: the in-sample mean
+        absolute difference at the main season ``m`` of the data's frequency, 24 hourly,
+        7 daily...; at lag 1 without a season or for a history of at most ``m`` values),
+        the one definition of ``backtest``, ``compare`` and the command line. With a test
+        part of one horizon this is exactly ``-mase(y_test, predict(), y_train, m)``.
         """
         check_is_fitted(self, "train_panel_")
         spec = self._spec()
+        if _same_as_target(X, y):  # score(y, y), as cross_val_score(forecaster, y, y) calls
+            X = None
         if y is not None and X is not None and not self.covariates_:
             raise ValueError(f"{type(self).__name__} was fitted without covariates, but X "
                              "was given with y; pass only the data to score.")
@@ -470,21 +538,6 @@ def _rolling_origins(model: BaseForecaster, test: Panel):
                        (n_train if cont.any() else 0) + test.offsets], 1).ravel()
     rows = _ranges(starts, np.stack([train_len, test.lengths], 1).ravel())
     joined_off = np.concatenate([[0], np.cumsum(total)[:-1]])
-    # the MASE scale: mean absolute one-step change of each history before the test part
-    head = np.minimum(np.maximum(train_len, 2), total)
-    vals = pool[rows]
-    steps = np.abs(np.diff(vals, axis=0))
-    pos = np.arange(1, len(vals)) - np.repeat(joined_off, total)[1:]
-    keep = (pos > 0) & (pos < np.repeat(head, total)[1:])
-    owner = np.repeat(np.arange(len(total)), total)[1:][keep]
-    sums = np.bincount(owner, steps[keep].sum(axis=1), minlength=len(total))
-    counts = np.bincount(owner, minlength=len(total)) * vals.shape[1]
-    level = np.bincount(owner, np.abs(vals[1:][keep]).sum(axis=1), minlength=len(total))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean, level = sums / counts, level / counts
-    # a flat history has no naive error: its level is the scale (floors relative to data)
-    scale_by_series = np.where(counts > 0, safe_scale(np.nan_to_num(mean),
-                                                      np.nan_to_num(level)), 1.0)
     # origins: from the end of training (or the first full history) every h steps
     first = np.maximum(train_len, model._min_history())
     n_orig = np.where(first < total, -(-(total - first) // h), 0)
@@ -493,6 +546,11 @@ def _rolling_origins(model: BaseForecaster, test: Panel):
                          f"observation after {model._min_history()} of history.")
     series = np.repeat(np.arange(len(total)), n_orig)
     origin = np.repeat(first, n_orig) + h * _ranges(np.zeros(len(n_orig)), n_orig)
+    vals = pool[rows]
+    # the MASE scale of each origin: its whole history before the origin (training data
+    # included), at the season of the data's frequency (metrics.segment_scales)
+    scale = segment_scales(vals, joined_off[series], joined_off[series] + origin,
+                           score_season(model))
     lo = np.zeros_like(origin) if ctx is None else np.maximum(0, origin - ctx)
     base = joined_off[series]
     hist_rows = rows[_ranges(base + lo, origin - lo)]
@@ -513,7 +571,15 @@ def _rolling_origins(model: BaseForecaster, test: Panel):
                   index=IndexSlices(positions, np.zeros_like(lengths), lengths),
                   values=pool[hist_rows], targets=test.targets, covariates=covs,
                   covariate_names=test.covariate_names)
-    return panel, {"values": act, "covariates": act_cov}, scale_by_series[series]
+    return panel, {"values": act, "covariates": act_cov, "series": series,
+                   "step": origin - train_len[series], "inside": inside}, scale
+
+
+def score_season(model: BaseForecaster) -> int:
+    """The season of the MASE scale of ``model``'s scores: the main season of its data's
+    frequency (``seasonality.season_lengths``; 1 without one), the same for every model
+    on the same data so that scores compare across models and parameter grids."""
+    return season_lengths(model.freq_)[0]
 
 
 def _origin_future(model: BaseForecaster, hist: Panel, actual: dict):

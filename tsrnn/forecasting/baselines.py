@@ -192,7 +192,10 @@ class SeasonalNaiveForecaster(_Seasonal):
         return self._explicit_season() or 1
 
     def _context_length(self):
-        return getattr(self, "season_length_", None) or self._min_length()
+        m = getattr(self, "season_length_", None) or self._min_length()
+        if self._explicit_season() is None:  # what season_helps reads, so that score and
+            return 10 * m + self.horizon_  # backtest forecast as predict() does
+        return m
 
     def _m(self, x, horizon) -> int:
         """The season used for history ``x``: under ``"auto"``, 1 where the season does not
