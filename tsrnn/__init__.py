@@ -9,17 +9,13 @@ workers running classical models) does not pay for importing torch until it is u
 
 from importlib import import_module
 
+from . import _registry
+
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "tsrnn.estimators": ["GRUClassifier", "GRURegressor", "LSTMClassifier", "LSTMRegressor",
-                         "RNNClassifier", "RNNRegressor"],
-    "tsrnn.forecasting": ["ARIMAForecaster", "AutoForecaster", "DriftForecaster",
-                          "ETSForecaster", "GRUForecaster", "LSTMForecaster", "MSTLForecaster",
-                          "MeanForecaster",
-                          "Naive2Forecaster", "NaiveForecaster", "RNNForecaster",
-                          "SeasonalNaiveForecaster", "ThetaForecaster",
-                          "TransformedTargetForecaster"],
+    "tsrnn.estimators": list(_registry.ESTIMATORS),  # every model: the one registry
+    "tsrnn.forecasting": list(_registry.FORECASTERS),
     "tsrnn.exceptions": ["NotFittedError", "TrainingDivergedError"],
     "tsrnn.model_selection": ["ExpandingWindowSplit", "SlidingWindowSplit", "backtest",
                               "compare"],

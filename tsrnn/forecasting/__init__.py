@@ -2,19 +2,17 @@
 
 from importlib import import_module
 
+from .. import _registry
+
 _EXPORTS = {
     ".base": ["BaseForecaster"],
     ".calendar": ["calendar_features"],
-    ".baselines": ["DriftForecaster", "MeanForecaster", "Naive2Forecaster", "NaiveForecaster",
-                   "SeasonalNaiveForecaster"],
-    ".neural": ["GRUForecaster", "LSTMForecaster", "RNNForecaster"],
-    ".statistical": ["ARIMAForecaster", "ETSForecaster", "ThetaForecaster"],
-    ".mstl": ["MSTLForecaster"],
-    ".transform": ["TransformedTargetForecaster"],
-    ".auto": ["AutoForecaster"],
     ".seasonality": ["season_lengths"],
     ".parquet": ["fit_parquet", "predict_parquet"],
 }
+for _name, _module in _registry.FORECASTERS.items():  # every forecaster: the one registry
+    _EXPORTS.setdefault(_module.removeprefix(__name__), []).append(_name)
+del _name, _module
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
 __all__ = sorted(_WHERE)
