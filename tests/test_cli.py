@@ -117,7 +117,8 @@ BAD_INPUTS = [
                    "--target", "y", "--horizon", "1", "--model", "naive"],
      r"cannot parse the time column 'ds' as dates"),
     (lambda d, t: ["forecast", _write(t, "short.csv", "ds,y\n2024-01-01,1\n2024-01-02,2\n"
-                                      "2024-01-03,3\n"), "--target", "y", "--horizon", "2"],
+                                      "2024-01-03,3\n"), "--target", "y", "--horizon", "2",
+                   "--model", "lstm"],
      r"the series has 3 observations; at least \d+ are needed"),
     (lambda d, t: ["forecast", d, "--target", "label", "--horizon", "2", "--model", "naive"],
      r"non-numeric column\(s\) \['label'\]"),

@@ -61,9 +61,10 @@ SHORT_NAMES = {
     "ets": "ETSForecaster",
     "theta": "ThetaForecaster",
     "mstl": "MSTLForecaster",
+    "auto": "AutoForecaster",
 }
-CLI_MODELS = ("lstm", "gru", "rnn", "naive", "snaive", "drift", "arima", "ets", "theta",
-              "mstl", "naive2")
+CLI_MODELS = ("auto", "lstm", "gru", "rnn", "naive", "snaive", "drift", "arima", "ets",
+              "theta", "mstl", "naive2")
 
 
 def load(name: str) -> type:

@@ -3,7 +3,7 @@
 ::
 
     tsrnn demo [--fast] [--out DIR] [--dataset ett|m4]
-    tsrnn forecast DATA.csv --target COL --horizon H [--model lstm] [--out forecast.csv]
+    tsrnn forecast DATA.csv --target COL --horizon H [--model auto] [--out forecast.csv]
     tsrnn compare DATA.csv --target COL --horizon H --models lstm,naive,snaive [--folds 3]
     tsrnn tune DATA.csv --target COL --horizon H [--model gru] [--trials 20]
 
@@ -35,7 +35,8 @@ from ._cli_types import _device, _fraction, _frequency, _int_at_least, _storage_
 _CLASSES = {"lstm": "LSTMForecaster", "gru": "GRUForecaster", "rnn": "RNNForecaster",
             "naive": "NaiveForecaster", "snaive": "SeasonalNaiveForecaster",
             "drift": "DriftForecaster", "arima": "ARIMAForecaster", "ets": "ETSForecaster",
-            "theta": "ThetaForecaster", "mstl": "MSTLForecaster", "naive2": "Naive2Forecaster"}
+            "theta": "ThetaForecaster", "mstl": "MSTLForecaster", "naive2": "Naive2Forecaster",
+            "auto": "AutoForecaster"}
 MODELS = tuple(_CLASSES)
 NEURAL = ("lstm", "gru", "rnn")
 STATISTICAL = ("arima", "ets", "theta", "mstl")
@@ -73,7 +74,8 @@ def _make_model(name: str, horizon: int, season, layout: dict, net: dict,
     from . import forecasting
 
     extra = dict(net) if name in NEURAL else \
-        {"season_length": season} if name in SEASONAL else {}
+        {"season_length": season} if name in SEASONAL else \
+        {"random_state": net.get("random_state")} if name == "auto" else {}
     if future and name in (*NEURAL, "arima"):
         extra["future_covariates"] = list(future)
     return getattr(forecasting, _CLASSES[name])(horizon=horizon, **extra, **layout)
@@ -389,7 +391,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     fc = sub.add_parser("forecast", help="fit a model on a CSV and forecast")
     _data_args(fc)
-    fc.add_argument("--model", choices=MODELS, default="lstm", help="(default lstm)")
+    fc.add_argument("--model", choices=MODELS, default="auto",
+                    help="(default auto: per series, the best of a GRU, Theta, ETS, naive "
+                         "and seasonal naive by backtest, or their combination; see "
+                         "AutoForecaster)")
     _neural_args(fc)
     fc.add_argument("--coverage", type=_fraction, default=0.9,
                     help="nominal coverage of the prediction interval (default 0.9)")
@@ -402,9 +407,9 @@ def build_parser() -> argparse.ArgumentParser:
     _data_args(cmp)
     cmp.add_argument("--models", default="naive,snaive,lstm",
                      help=f"comma-separated, from {','.join(MODELS)} (default "
-                          "naive,snaive,lstm), or auto: seasonal baselines for the "
+                          "naive,snaive,lstm), or auto alone: seasonal baselines for the "
                           "frequency (naive, snaive, theta, and ets, or mstl for sub-daily "
-                          "data)")
+                          "data); auto in a list is the automatic forecaster")
     cmp.add_argument("--folds", type=_int_at_least(1, "folds"), default=3,
                      help="rolling origins (default 3)")
     cmp.add_argument("--coverage", type=_fraction, default=None,

@@ -21,6 +21,7 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
+from .._registry import SHORT_NAMES, load
 from .._validation import Interval, StrOptions
 from ..metrics import mase
 from ._data import Panel
@@ -160,26 +161,18 @@ def candidate_weights(scores, naive: int = 0, method: str = "select",
             chosen = chosen[row[chosen] <= 0]
             out[i, chosen] = 1.0 / len(chosen)
         else:
-            inverse = 1.0 / row[chosen]
+            inverse = row[chosen].min() / row[chosen]  # in (0, 1]: no overflow
             out[i, chosen] = inverse / inverse.sum()
     return out
 
 
-# candidates given by name (the command line's names, and default_forecasters')
-_NAMED = {"naive": "NaiveForecaster", "seasonal_naive": "SeasonalNaiveForecaster",
-          "snaive": "SeasonalNaiveForecaster", "drift": "DriftForecaster",
-          "mean": "MeanForecaster", "naive2": "Naive2Forecaster", "theta": "ThetaForecaster",
-          "ets": "ETSForecaster", "arima": "ARIMAForecaster", "mstl": "MSTLForecaster",
-          "gru": "GRUForecaster", "lstm": "LSTMForecaster", "rnn": "RNNForecaster"}
-
-
 def _by_name(name: str, k: int, random_state):
-    if name not in _NAMED:
+    """A candidate given by its short name (tsrnn._registry), with its defaults."""
+    if name not in SHORT_NAMES or SHORT_NAMES[name] == "AutoForecaster":
+        names = sorted(n for n, c in SHORT_NAMES.items() if c != "AutoForecaster")
         raise ValueError(f"candidates[{k}]: unknown forecaster name {name!r}; choose from "
-                         f"{sorted(_NAMED)}, or pass a forecaster.")
-    from .. import forecasting
-
-    model = getattr(forecasting, _NAMED[name])()
+                         f"{names}, or pass a forecaster.")
+    model = load(name)()
     if "random_state" in model.get_params(deep=False):
         model.set_params(random_state=random_state)
     return name, model
@@ -243,9 +236,10 @@ class AutoForecaster(BaseForecaster):
     horizon : int, default=1
         Steps to forecast (and the length of each validation window).
     candidates : list or None, default=None
-        Forecasters, ``(name, forecaster)`` pairs, or names of forecasters with their
-        defaults (``"naive"``, ``"seasonal_naive"``, ``"drift"``, ``"mean"``, ``"naive2"``,
-        ``"theta"``, ``"ets"``, ``"arima"``, ``"mstl"``, ``"gru"``, ``"lstm"``, ``"rnn"``);
+        Forecasters, ``(name, forecaster)`` pairs, or the short names of forecasters with
+        their defaults (those of the command line: ``"naive"``, ``"seasonal_naive"`` or
+        ``"snaive"``, ``"drift"``, ``"mean"``, ``"naive2"``, ``"theta"``, ``"ets"``,
+        ``"arima"``, ``"mstl"``, ``"gru"``, ``"lstm"``, ``"rnn"``);
         forecasters are cloned, and their ``horizon``, ``freq``, ``target``, ``id_col`` and
         ``time_col`` replaced by this model's. None:
         ``GRUForecaster`` with its defaults, ``ThetaForecaster``, ``ETSForecaster``
