@@ -21,6 +21,7 @@ __all__ = [
     "interval_coverage_by_series",
     "mae",
     "mae_scorer",
+    "mase_scorer",
     "mape",
     "mase",
     "mase_scale",
@@ -599,6 +600,22 @@ def naive2_forecast(
 
 # ------------------------------------------------------------ sklearn scorers
 mae_scorer = make_scorer(mae, greater_is_better=False)
+
+
+def mase_scorer(estimator, X, y=None) -> float:
+    """Scorer of the forecasters: the negative MASE of ``estimator.score(X, y)``.
+
+    The one MASE of tsrnn (:func:`mase_scale`), for ``scoring=`` in scikit-learn's
+    searches and ``cross_val_score`` (which use a forecaster's ``score`` by default).
+    """
+    from .forecasting.base import BaseForecaster
+
+    if not isinstance(estimator, BaseForecaster):
+        raise TypeError(f"mase_scorer scores tsrnn forecasters, got {type(estimator).__name__}; "
+                        "use mae_scorer or a scikit-learn scorer for other estimators.")
+    return float(estimator.score(X, y))
+
+
 rmse_scorer = make_scorer(rmse, greater_is_better=False)
 smape_scorer = make_scorer(smape, greater_is_better=False)
 

@@ -260,15 +260,18 @@ def _drop_short(train, test, id_col: str, min_length: int):
 
 
 def _scales(train: pd.DataFrame, id_col: str, m: int) -> pd.Series:
-    """In-sample seasonal naive MAE per series (NaN where undefined), the MASE scale; a
-    series not longer than one season gets its one-step naive MAE."""
-    def scale(values):
-        x = values.to_numpy()
-        lag = m if len(x) > m else 1
-        s = np.mean(np.abs(x[lag:] - x[:-lag])) if len(x) > lag else np.nan
-        return s if s > 0 else np.nan
+    """The MASE scale of each series' training part (:func:`tsrnn.metrics.mase_scale`:
+    the in-sample seasonal naive MAE at lag ``m``, lag 1 for a series of at most ``m``
+    values, the level for a flat one), the same as ``score`` computes."""
+    from .metrics import segment_scales
 
-    return train.groupby(id_col, sort=False)["value"].agg(scale).rename("scale")
+    codes, uniques = pd.factorize(train[id_col], sort=False)
+    order = np.argsort(codes, kind="stable")  # rows of each series, in time order
+    counts = np.bincount(codes, minlength=len(uniques))
+    ends = np.cumsum(counts)
+    values = train["value"].to_numpy(dtype=np.float64)[order]
+    return pd.Series(segment_scales(values, ends - counts, ends, m), index=uniques,
+                     name="scale")
 
 
 def _fold_rows(pred, test, train, target, keys, m, bounds=None,
