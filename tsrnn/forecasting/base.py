@@ -325,6 +325,9 @@ class BaseForecaster(ValidatedParams, BaseEstimator):
             Without covariates: new observations to forecast from (no refit); the model
             forecasts from the end of each series in ``X``. With covariates: the covariate
             values, covering the forecast period (and the new history when ``y`` is given).
+            A test fold (every series of ``X`` starts one step after its training series,
+            no covariates, ``horizon`` not given) gives the forecasts aligned with its rows
+            instead, those ``score`` compares (for scikit-learn's scorers).
         y : Series or DataFrame, optional
             New target history, for a model with covariates.
         horizon : int, optional
