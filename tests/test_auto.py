@@ -59,12 +59,12 @@ PANEL = _panel()
 @pytest.fixture(scope="module")
 def selected():
     return AutoForecaster(horizon=H, candidates=_candidates(), method="select",
-                          random_state=0).fit(PANEL)
+                          per_series=True, random_state=0).fit(PANEL)
 
 
 def test_picks_the_season_for_seasonal_series_and_naive_for_random_walks():
     model = AutoForecaster(horizon=H, candidates=_candidates(gru=False),
-                           method="select").fit(PANEL)
+                           method="select", per_series=True).fit(PANEL)
     choice = model.choice_
     assert (choice[["s0", "s1", "s2"]] == "seasonal_naive").all(), choice
     assert (choice[["rw0", "rw1", "rw2"]] == "naive").all(), choice
@@ -113,7 +113,7 @@ def test_pickle_and_clone_round_trips_give_identical_forecasts(selected):
 @pytest.mark.parametrize("method", ["select", "combine", "auto"])
 def test_never_worse_than_naive_on_validation(method):
     model = AutoForecaster(horizon=H, candidates=_candidates(gru=False), method=method,
-                           n_origins=2).fit(PANEL)
+                           n_origins=2, per_series=True).fit(PANEL)
     naive = model.validation_scores_["naive"]
     assert (model.chosen_scores_ <= naive + 1e-9).all(), (model.chosen_scores_, naive)
     assert model.method_ in ("select", "combine")
@@ -131,7 +131,7 @@ def test_panel_wide_choice_is_no_worse_than_naive_on_average():
 
 def test_combination_is_the_weighted_mean_of_the_candidates_forecasts_and_bounds():
     model = AutoForecaster(horizon=H, candidates=_candidates(gru=False),
-                           method="combine").fit(PANEL)
+                           method="combine", per_series=True).fit(PANEL)
     assert model.method_ == "combine"
     w = model.weights_
     point = model.predict().set_index(["unique_id", "ds"])["y"]
@@ -146,9 +146,21 @@ def test_combination_is_the_weighted_mean_of_the_candidates_forecasts_and_bounds
     np.testing.assert_allclose(bounds["y_lower"].to_numpy(), low)
 
 
-def test_auto_method_with_one_origin_combines():
+def test_auto_method_with_one_origin_combines_per_series():
     model = AutoForecaster(horizon=H, candidates=_candidates(gru=False), n_origins=1).fit(PANEL)
-    assert model.method_ == "combine"
+    assert (model.method_, model.per_series_, model.method_scores_) == ("combine", True, {})
+
+
+def test_auto_variant_is_the_best_on_the_latest_origin_when_chosen_from_the_older():
+    model = AutoForecaster(horizon=H, candidates=_candidates(gru=False), n_origins=3).fit(PANEL)
+    measured = model.method_scores_
+    assert set(measured) == {"select", "combine", "select_global", "combine_global"}
+    best = min(measured, key=measured.get)
+    assert best == model.method_ + ("" if model.per_series_ else "_global")
+    # a fixed variant is not measured
+    fixed = AutoForecaster(horizon=H, candidates=_candidates(gru=False), method="select",
+                           per_series=False).fit(PANEL)
+    assert (fixed.method_, fixed.per_series_, fixed.method_scores_) == ("select", False, {})
 
 
 def test_short_and_new_series_get_the_panel_wide_choice():
@@ -157,7 +169,7 @@ def test_short_and_new_series_get_the_panel_wide_choice():
                           "y": [5.0, 6.0, 5.5, 6.5, 6.0]})
     data = pd.concat([PANEL, short], ignore_index=True)
     model = AutoForecaster(horizon=H, candidates=_candidates(gru=False),
-                           method="select").fit(data)
+                           method="select", per_series=True).fit(data)
     assert model.validation_scores_.loc["tiny"].isna().all()
     np.testing.assert_allclose(model.weights_.loc["tiny"], model.global_weights_)
     out = model.predict()
@@ -209,7 +221,7 @@ def test_a_failing_candidate_is_left_out_with_one_warning_naming_it():
 
 def test_naive_is_always_a_candidate():
     model = AutoForecaster(horizon=H, candidates=[SeasonalNaiveForecaster(season_length=12)],
-                           method="select").fit(PANEL)
+                           method="select", per_series=True).fit(PANEL)
     assert list(model.validation_scores_.columns) == ["seasonal_naive", "naive"]
     assert "naive" in model.candidates_
 

@@ -217,11 +217,13 @@ class AutoForecaster(BaseForecaster):
     horizons of every series (the origins step back ``horizon`` observations each), every
     candidate is fitted on the history before the origin and forecasts ``horizon`` steps,
     scored by MASE (:func:`tsrnn.metrics.mase`, the in-sample seasonal naive error of the
-    frequency's main season as scale). Per series (``per_series=True``) the candidates are
-    then selected or combined (``method``), and the candidates in use are refitted on the
-    full data. The naive method is always a candidate; a combination takes only
-    candidates that validate no worse than naive, so on the validation origins every
-    series' forecast is at least as good as naive's.
+    frequency's main season as scale). Per series or for the whole panel (``per_series``),
+    the candidates are then selected or combined (``method``); under ``"auto"`` the
+    variant is itself chosen by backtest: chosen on the older origins, scored on the latest.
+    The candidates in use are refitted on the full data. The naive method is always a
+    candidate, and a combination takes only candidates that validate no worse than naive:
+    on the validation origins, the forecast is at least as good as naive's (per series
+    when chosen per series, on average when panel-wide).
 
     Series too short for a validation origin (fewer than 3 observations before it), and
     series new at predict time, get the panel-wide choice (``global_weights_``); if no
@@ -247,17 +249,20 @@ class AutoForecaster(BaseForecaster):
         ``SeasonalNaiveForecaster``; the statistical ones need statsmodels and are left
         out without it. A naive candidate is added when none is given.
     method : {"auto", "select", "combine"}, default="auto"
-        ``"select"``: the best candidate per series; ``"combine"``: the weighted mean of the
-        ``n_best`` best candidates no worse than naive, weights ``1 / MASE``; ``"auto"``:
-        with two or more origins, whichever of the two does better on the latest origin
-        when chosen from the earlier ones (mean MASE over series; ``method_`` says which),
-        ``"combine"`` with one origin.
+        ``"select"``: the best candidate; ``"combine"``: the weighted mean of the ``n_best``
+        best candidates no worse than naive, weights ``1 / MASE``; ``"auto"``: with two or
+        more origins, whichever does better on the latest origin when chosen from the
+        earlier ones (mean MASE over the series; ``method_scores_`` holds the figures,
+        ``method_`` the choice); ``"combine"`` with one origin.
     n_origins : int, default=2
         Validation origins per series (each refits every candidate).
     n_best : int, default=3
         Candidates combined at most under ``"combine"``.
-    per_series : bool, default=True
-        Choose per series; False: one choice (``global_weights_``) for all.
+    per_series : bool or "auto", default="auto"
+        True: choose (or weigh) per series, from its own validation scores; False: one
+        panel-wide choice (``global_weights_``, from the mean scores) for all series;
+        ``"auto"``: whichever does better on the latest origin, measured as for
+        ``method`` (``per_series_`` says which; per series with one origin).
     random_state : int or None, default=None
         Seed given to candidates that take one and were given none.
     n_jobs : int or None, default=None
@@ -278,7 +283,8 @@ class AutoForecaster(BaseForecaster):
         candidate was not scored on every validation origin of the series.
     chosen_scores_ : Series
         Validation MASE of the forecast actually used per series (the selected candidate's
-        or the combination's); never above the naive column of ``validation_scores_``.
+        or the combination's). Per series, never above the naive column of
+        ``validation_scores_``; panel-wide, not above it on average.
     weights_ : DataFrame
         Weight of each candidate per series (one 1 per row under ``"select"``).
     choice_ : Series
@@ -288,6 +294,12 @@ class AutoForecaster(BaseForecaster):
         ``per_series=False``).
     method_ : str
         ``"select"`` or ``"combine"``: the method used.
+    per_series_ : bool
+        Whether the choice was made per series.
+    method_scores_ : dict
+        Under ``"auto"`` with two or more origins: the mean MASE on the latest origin of
+        each variant (``"select"``, ``"combine"``, ``"select_global"``,
+        ``"combine_global"``) chosen from the earlier origins.
     candidates_ : dict
         The candidates in use, refitted on the full data, by name (naive always).
     failed_ : dict
@@ -313,7 +325,7 @@ class AutoForecaster(BaseForecaster):
         "method": [StrOptions(set(_METHODS))],
         "n_origins": [Interval(Integral, 1, None, closed="left")],
         "n_best": [Interval(Integral, 1, None, closed="left")],
-        "per_series": ["boolean"],
+        "per_series": ["boolean", StrOptions({"auto"})],
         "random_state": [Interval(Integral, 0, 2**32 - 1, closed="both"), None],
         "n_jobs": [Interval(Integral, 1, None, closed="left"),
                    Interval(Integral, None, -1, closed="right"), None],
@@ -321,7 +333,7 @@ class AutoForecaster(BaseForecaster):
     _capabilities = {"intervals": True}
 
     def __init__(self, horizon=1, candidates=None, method="auto", n_origins=2, n_best=3,
-                 per_series=True, random_state=None, n_jobs=None, freq=None, target=None,
+                 per_series="auto", random_state=None, n_jobs=None, freq=None, target=None,
                  id_col="unique_id", time_col="ds"):
         self.horizon = horizon
         self.candidates = candidates
@@ -459,15 +471,14 @@ class AutoForecaster(BaseForecaster):
         complete = np.all(np.isfinite(scores) | ~scored[:, None], axis=0) & scored.any(0)
         mean = np.where(complete, _nanmean(np.where(scored[:, None], scores, np.nan), 0),
                         np.nan).T  # (series, candidates)
-        method = self.method
-        if method == "auto":
-            method = self._measure_method(scores, preds, actual, panel, naive, m)
-        self.method_ = method
+        self.method_scores_ = self._measure(scores, preds, actual, panel, naive, m)
+        method, per_series = self._decide(self.method_scores_)
+        self.method_, self.per_series_ = method, per_series
         # refit what is used (naive always) on the full data; a candidate failing there is
         # left out and the weights are recomputed without it
         self.candidates_, self.fitted_series_ = {}, {}
         while True:
-            weights, global_w = self._weights(mean, naive, method)
+            weights, global_w = self._weights(mean, naive, method, per_series)
             used = [c for c in range(len(named)) if names[c] not in self.candidates_ and
                     (c == naive or weights[:, c].any())]
             jobs, keys = [], []
@@ -504,7 +515,7 @@ class AutoForecaster(BaseForecaster):
                                                             panel, naive, m),
                                         index=ids, name="mase")
 
-    def _weights(self, mean, naive, method):
+    def _weights(self, mean, naive, method, per_series):
         """Per-series and global weights from the mean validation scores."""
         n_best = int(self.n_best)
         full = np.isfinite(mean).all(axis=1)
@@ -512,31 +523,51 @@ class AutoForecaster(BaseForecaster):
         global_w = candidate_weights(overall[None], naive, method, n_best)[0]
         if not global_w.any():  # nothing validated: the equal-weight mean
             global_w = np.full(mean.shape[1], 1.0 / mean.shape[1])
-        weights = candidate_weights(mean, naive, method, n_best) if self.per_series else \
+        weights = candidate_weights(mean, naive, method, n_best) if per_series else \
             np.zeros_like(mean)
         weights[~weights.any(axis=1)] = global_w  # short series (or all): the global choice
         return weights, global_w
 
-    def _measure_method(self, scores, preds, actual, panel, naive, m) -> str:
-        """``"select"`` or ``"combine"``: chosen from the older origins, scored on the
-        latest (mean MASE over the series scored on both); ``"combine"`` when unmeasurable."""
-        if self.n_origins < 2:
-            return "combine"
+    def _variants(self) -> list:
+        """The ``(method, per_series)`` pairs that ``method`` and ``per_series`` allow."""
+        methods = ("select", "combine") if self.method == "auto" else (self.method,)
+        scopes = (True, False) if isinstance(self.per_series, str) else (bool(self.per_series),)
+        return [(m, p) for m in methods for p in scopes]
+
+    def _measure(self, scores, preds, actual, panel, naive, m) -> dict:
+        """Mean MASE on the latest origin of each variant chosen from the older origins,
+        over the series every variant forecasts there (empty with one origin)."""
+        variants = self._variants()
+        if self.n_origins < 2 or len(variants) < 2:
+            return {}
         older = scores[1:]
         scored = np.isfinite(older[:, naive])
         complete = np.all(np.isfinite(older) | ~scored[:, None], axis=0) & scored.any(0)
         mean = np.where(complete, _nanmean(np.where(scored[:, None], older, np.nan), 0),
                         np.nan).T
-        result = {}
-        for method in ("select", "combine"):
-            w, _ = self._weights(mean, naive, method)
-            ok = w.any(axis=1) & np.isfinite(scores[0, naive])
-            if not ok.any():
-                return "combine"
-            result[method] = np.mean([self._combined_mase(w[i], preds[0, :, i], actual[0, i],
-                                                          panel, i, 1, m)
-                                      for i in np.flatnonzero(ok)])
-        return "select" if result["select"] < result["combine"] else "combine"
+        rows = np.flatnonzero(np.isfinite(scores[0, naive]) & complete.any(axis=0))
+        table = np.full((len(variants), len(rows)), np.nan)
+        for v, (method, per_series) in enumerate(variants):
+            w, _ = self._weights(mean.copy(), naive, method, per_series)
+            table[v] = [self._combined_mase(w[i], preds[0, :, i], actual[0, i], panel, i, 1, m)
+                        for i in rows]
+        ok = np.isfinite(table).all(axis=0)
+        if not ok.any():
+            return {}
+        return {f"{method}{'' if per_series else '_global'}": float(np.mean(table[v, ok]))
+                for v, (method, per_series) in enumerate(variants)}
+
+    def _decide(self, measured: dict) -> tuple:
+        """The variant with the lowest measured MASE; without a measurement, ``"combine"``
+        (under ``"auto"``) per series (under ``"auto"``)."""
+        variants = self._variants()
+        if measured:
+            best = min(measured, key=measured.get)  # first on ties: select, per series
+            return variants[list(measured).index(best)]
+        methods = {m for m, _ in variants}
+        scopes = {p for _, p in variants}
+        return ("combine" if "combine" in methods else methods.pop(),
+                True if True in scopes else scopes.pop())
 
     def _combined_mase(self, w, preds, actual, panel, i, k, m):
         """MASE of the ``w``-weighted forecast of series ``i`` at origin ``k``."""

@@ -1,0 +1,173 @@
+"""AutoForecaster on the M3 dev half, per category, beside each of its candidates alone.
+
+Usage::
+
+    OMP_NUM_THREADS=1 python benchmarks/bench_auto.py [--categories yearly,quarterly]
+        [--seed 0] [--out benchmarks/results/auto_m3.json] [--limit N]
+
+Every model gets only ``horizon`` (the category's h) and the series on a date index of the
+category's frequency (yearly ``YS``, quarterly ``QS``, monthly ``MS``; "other" has period 1
+and gets a plain integer index, as a user would give it); all series of a category are one
+panel. ``AutoForecaster`` runs with its defaults (``random_state=seed``): candidates GRU
+(its defaults), Theta, ETS, naive and seasonal naive, two validation origins, ``method``
+and ``per_series`` ``"auto"``.
+Each candidate is also fitted alone on the full panel (the GRU with the same seed, so that
+its forecast is the one AutoForecaster refits). From AutoForecaster's own validation scores
+and the candidates' forecasts, the script also derives what the other methods would have
+forecast (``select``: the best candidate per series; ``combine``: inverse-MASE weights over
+the best three no worse than naive; the same panel-wide), to check the choice that
+``method="auto"`` and ``per_series="auto"`` make inside ``fit``. Scores follow the M4 definitions (sMAPE; MASE with m = 12 monthly, 4
+quarterly, 1 otherwise; OWA against Naive2 of the same series), with fit + predict seconds.
+Prints one line per category and model and writes JSON (earlier categories in the output
+file are kept). Reads ``../shared/data/m3/M3-dev.csv`` and skips cleanly without it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "m3" / "M3-dev.csv"
+OUT = Path(__file__).resolve().parent / "results" / "auto_m3.json"
+FREQ = {"yearly": ("YS", 1), "quarterly": ("QS", 4), "monthly": ("MS", 12), "other": (None, 1)}
+
+
+def load(category: str, limit: int | None = None):
+    """``(long training frame, test array (n, h), training arrays, h)`` of one category
+    (its first ``limit`` series only, for a smoke run)."""
+    data = pd.read_csv(DATA)
+    data = data[data.category == category].sort_values(["unique_id", "t"])
+    if limit:
+        data = data[data.unique_id.isin(sorted(data.unique_id.unique())[:limit])]
+    h = int(data.h.iloc[0])
+    freq, _ = FREQ[category]
+    frames, histories = [], []
+    for sid, g in data[data.split == "train"].groupby("unique_id", sort=True):
+        n = len(g)
+        ds = pd.date_range("1990-01-01", periods=n, freq=freq) if freq else np.arange(n)
+        frames.append(pd.DataFrame({"unique_id": sid, "ds": ds, "y": g.y.to_numpy(float)}))
+        histories.append(g.y.to_numpy(float))
+    test = np.stack([g.y.to_numpy(float) for _, g in
+                     data[data.split == "test"].groupby("unique_id", sort=True)])
+    return pd.concat(frames, ignore_index=True), test, histories, h
+
+
+def score(pred: np.ndarray, test: np.ndarray, histories, m: int) -> tuple[float, float]:
+    """Mean sMAPE and mean MASE over the series (M4 definitions)."""
+    from tsrnn.metrics import mase, smape
+
+    s = np.mean([smape(t, p) for t, p in zip(test, pred)])
+    q = np.mean([mase(t, p, y_train=x, m=m if len(x) > m else 1)
+                 for t, p, x in zip(test, pred, histories)])
+    return float(s), float(q)
+
+
+def _fit_predict(model, frame, h: int):
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pred = model.fit(frame).predict()
+    seconds = time.perf_counter() - start
+    return pred.sort_values(["unique_id", "ds"])["y"].to_numpy().reshape(-1, h), seconds
+
+
+def _derived(auto, alone: dict, naive: str) -> dict:
+    """Forecasts the other methods would give, from ``auto``'s validation scores and the
+    candidates' forecasts alone (refitted the same way)."""
+    names = list(auto.validation_scores_.columns)
+    scores = auto.validation_scores_.to_numpy()
+    out = {}
+    for per_series in (True, False):
+        for method in ("select", "combine"):
+            weights, _ = auto._weights(scores.copy(), names.index(naive), method, per_series)
+            pred = sum(weights[:, [c]] * alone[name] for c, name in enumerate(names)
+                       if weights[:, c].any())
+            out[f"{method}{'' if per_series else '_global'}"] = pred
+    return out
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--categories", default="yearly,quarterly")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", default=str(OUT))
+    parser.add_argument("--limit", type=int, default=None,
+                        help="first N series of each category only (a smoke run)")
+    args = parser.parse_args(argv)
+    if not DATA.is_file():
+        print(f"skipped: M3 data not found at {DATA} (see ../shared/README.md)")
+        return {}
+    import torch
+
+    import tsrnn
+
+    torch.set_num_threads(1)
+    out_path = Path(args.out)
+    out = json.loads(out_path.read_text()) if out_path.is_file() else {}
+    out["meta"] = {"tsrnn": tsrnn.__version__, "torch": torch.__version__,
+                   "python": platform.python_version(), "machine": platform.machine(),
+                   "seed": args.seed, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    for category in args.categories.split(","):
+        out[category] = run_category(category, args)
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        out_path.write_text(json.dumps(out, indent=1, sort_keys=True))
+    return out
+
+
+def run_category(category: str, args) -> dict:
+    """Naive2, each candidate alone, AutoForecaster and the derived methods on one category."""
+    from tsrnn.forecasting import AutoForecaster, Naive2Forecaster
+    from tsrnn.forecasting.auto import _default_candidates
+
+    frame, test, histories, h = load(category, args.limit)
+    freq, m = FREQ[category]
+    results = {}
+    naive2, _ = _fit_predict(Naive2Forecaster(horizon=h), frame, h)
+    ref = score(naive2, test, histories, m)
+
+    def report(key, pred, seconds=None, **extra):
+        s, q = score(pred, test, histories, m)
+        row = {"smape": round(s, 3), "mase": round(q, 3),
+               "owa": round(0.5 * (s / ref[0] + q / ref[1]), 3),
+               "seconds": None if seconds is None else round(seconds, 1), **extra}
+        results[key] = row
+        took = "derived" if seconds is None else f"{seconds:6.1f} s"
+        print(f"{category:9s} {key:22s} sMAPE {s:7.3f}  MASE {q:6.3f}  "
+              f"OWA {row['owa']:.3f}  {took}", flush=True)
+
+    report("naive2", naive2)
+    alone = {}
+    inferred = pd.tseries.frequencies.to_offset(freq) if freq else None
+    for name, model in _default_candidates(inferred, args.seed):
+        alone[name], seconds = _fit_predict(model.set_params(horizon=h), frame, h)
+        report(name, alone[name], seconds)
+    auto = AutoForecaster(horizon=h, random_state=args.seed)
+    pred, seconds = _fit_predict(auto, frame, h)
+    choice = auto.choice_.value_counts().to_dict()
+    report("auto", pred, seconds, method=auto.method_, per_series=auto.per_series_,
+           method_scores={k: round(v, 4) for k, v in auto.method_scores_.items()},
+           choice=choice, failed=list(auto.failed_))
+    for key, derived in _derived(auto, alone, "naive").items():
+        report(f"auto[{key}]", derived)
+    best = min((r["owa"], k) for k, r in results.items() if k in alone)
+    results["summary"] = {
+        "n_series": len(test), "horizon": h, "method": auto.method_,
+        "per_series": auto.per_series_,
+        "best_single": best[1],
+        "auto_over_best_single_owa": round(results["auto"]["owa"] / best[0], 3),
+        "auto_over_naive_owa": round(results["auto"]["owa"] / results["naive"]["owa"], 3)}
+    print(f"{category:9s} auto: method {auto.method_}, per series {auto.per_series_} "
+          f"(validation {auto.method_scores_}), choices {choice}; OWA "
+          f"{results['auto']['owa']:.3f} vs best single ({best[1]}) {best[0]:.3f}", flush=True)
+    return results
+
+
+if __name__ == "__main__":
+    main()
