@@ -91,7 +91,9 @@ NEURAL_PARAMS = {
                   "(batch x recurrent weights\n        <= 2**24: torch's threads cost more than "
                   "they save there, many times more on a\n        busy machine), torch's own "
                   "setting otherwise and on GPUs."),
-    "verbose": (False, ["boolean"], "bool", "Show a progress bar (tqdm)."),
+    "verbose": (False, ["boolean", Interval(Integral, 0, None, closed="left")], "bool or int",
+                "As in scikit-learn: 0 (or False) is silent, 1 (or True) shows a progress bar "
+                "(tqdm),\n        2 or more also prints one line per epoch."),
     "callbacks": (None, [list, tuple, None], "list of callables or None",
                   "Each is called as ``callback(epoch, record)`` after every epoch, "
                   "``record`` being the\n        history entry (``train_loss``, "

@@ -166,7 +166,7 @@ class TrainConfig:
     lr_schedule: str | None = None
     patience: int | None = None
     precision: str = "32"
-    verbose: bool = False
+    verbose: bool | int = False
     callbacks: list = field(default_factory=list)
     augment: Callable | None = None
     n_targets: int | None = None
@@ -402,6 +402,9 @@ def train(module: nn.Module, train_data: Samples, valid_data: Samples | None,
         history.append(record)
         if config.verbose:
             epochs.set_postfix({k: f"{v:.4g}" for k, v in record.items() if "loss" in k})
+            if config.verbose >= 2:  # scikit-learn's / Keras' 2: one line per epoch too
+                epochs.write(f"epoch {epoch + 1}: " + ", ".join(
+                    f"{k} {v:.4g}" for k, v in record.items() if k != "epoch"))
         _step_schedule(scheduler, record)
         for callback in config.callbacks:
             callback(epoch + 1, record)

@@ -226,8 +226,9 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         process its own ``random_state``.
     refit : bool, default=True
         Refit the best parameters on all of ``X`` as ``best_estimator_``.
-    verbose : bool, default=False
-        Log every trial (Optuna's INFO level); otherwise warnings only.
+    verbose : bool or int, default=False
+        Log every trial (Optuna's INFO level) when true or >= 1, as in scikit-learn;
+        otherwise (0, False) warnings only.
 
     Attributes
     ----------
@@ -284,7 +285,7 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         "n_jobs": [positive_int(), Options(Integral, {-1})],
         "random_state": [Interval(Integral, 0, None, closed="left"), None],
         "refit": ["boolean"],
-        "verbose": ["boolean"],
+        "verbose": ["boolean", Interval(Integral, 0, None, closed="left")],
     }
 
     def __init__(self, estimator, param_distributions=None, n_trials=20, timeout=None, cv=3,

@@ -207,8 +207,14 @@ def _layout(data) -> str:
     if isinstance(data, pd.Series):
         return "series"
     if not isinstance(data, pd.DataFrame):
+        hint = "" if not isinstance(data, np.ndarray) else (
+            " A scikit-learn transformer before a forecaster in a Pipeline hands it an "
+            "array without timestamps: to transform the target, wrap the forecaster in "
+            "tsrnn.forecasting.TransformedTargetForecaster(forecaster, transform="
+            "StandardScaler()), which fits the transformer per series and inverts it on "
+            "the forecasts.")
         raise TypeError("forecasters take a pandas Series or DataFrame (time-indexed, long "
-                        f"format or (id, time) MultiIndex), got {type(data).__name__}.")
+                        f"format or (id, time) MultiIndex), got {type(data).__name__}.{hint}")
     if isinstance(data.index, pd.MultiIndex):
         return "multiindex"
     return "frame"

@@ -69,8 +69,8 @@ class MSTLForecaster(_StatsmodelsForecaster):
         Model of the seasonally adjusted series (non-seasonal, chosen automatically).
     n_jobs : int or None, default=None
         Series fitted in parallel (joblib; -1 uses every core).
-    verbose : bool, default=False
-        Show a progress bar over the series.
+    verbose : bool or int, default=False
+        Show a progress bar over the series (when true or >= 1, as in scikit-learn).
 
     Attributes
     ----------

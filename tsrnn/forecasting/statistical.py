@@ -174,7 +174,7 @@ class _StatsmodelsForecaster(BaseForecaster):
         # joblib's convention: 1, 2, ... workers; -1 all CPUs, -2 all but one, ...
         "n_jobs": [Interval(Integral, 1, None, closed="left"),
                    Interval(Integral, None, -1, closed="right"), None],
-        "verbose": ["boolean"],
+        "verbose": ["boolean", Interval(Integral, 0, None, closed="left")],
     }
 
     def __init__(self, horizon=1, freq=None, target=None, id_col="unique_id", time_col="ds",
@@ -366,8 +366,8 @@ class ARIMAForecaster(_StatsmodelsForecaster):
         covariates are ignored, with a warning.
     n_jobs : int or None, default=None
         Series fitted in parallel (joblib; -1 uses every core).
-    verbose : bool, default=False
-        Show a progress bar over the series.
+    verbose : bool or int, default=False
+        Show a progress bar over the series (when true or >= 1, as in scikit-learn).
 
     Attributes
     ----------
@@ -480,8 +480,8 @@ class ETSForecaster(_StatsmodelsForecaster):
         fits non-seasonal models.
     n_jobs : int or None, default=None
         Series fitted in parallel (joblib; -1 uses every core).
-    verbose : bool, default=False
-        Show a progress bar over the series.
+    verbose : bool or int, default=False
+        Show a progress bar over the series (when true or >= 1, as in scikit-learn).
 
     Attributes
     ----------
@@ -562,8 +562,8 @@ class ThetaForecaster(_StatsmodelsForecaster):
         fits non-seasonal models.
     n_jobs : int or None, default=None
         Series fitted in parallel (joblib; -1 uses every core).
-    verbose : bool, default=False
-        Show a progress bar over the series.
+    verbose : bool or int, default=False
+        Show a progress bar over the series (when true or >= 1, as in scikit-learn).
 
     Attributes
     ----------
