@@ -9,20 +9,60 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+# Excel stores a date as days since 1899-12-30 (its serial number). A float time column
+# entirely within 10,000 to 109,575 (1927-05-18 to 2200-01-01) is read so; other whole
+# numbers are steps or years; any other number is refused.
+EXCEL_ORIGIN = "1899-12-30"
+EXCEL_RANGE = (10_000.0, 109_575.0)
+
+
+def _missing_times(missing, name: str) -> None:
+    if missing.any():
+        raise ValueError(f"the time column {name!r} has empty or missing dates (first at "
+                         f"row {int(np.argmax(missing))}).")
+
+
+def _numeric_times(column: pd.Series, name: str) -> pd.Index:
+    """A float time column: Excel serial dates, whole numbers (steps, years), or an error."""
+    values = column.to_numpy(dtype=np.float64)
+    _missing_times(np.isnan(values), name)
+    low, high = EXCEL_RANGE
+    if ((values >= low) & (values <= high)).all():
+        times = pd.to_datetime(values, unit="D", origin=EXCEL_ORIGIN).round("ms")
+        return pd.DatetimeIndex(times, name=name)
+    if np.isfinite(values).all() and (values == np.round(values)).all():
+        return pd.Index(values.astype(np.int64), name=name)
+    bad = values[~(((values >= low) & (values <= high)) | (values == np.round(values)))]
+    raise ValueError(f"the time column {name!r} holds numbers (such as {bad[0]:g}) that are "
+                     f"neither whole numbers (steps, years) nor Excel serial dates (days "
+                     f"since {EXCEL_ORIGIN}, {low:.0f} to {high:.0f}: 1927 to 2200); write "
+                     "it as dates (2024-01-31) or integers, or choose another column with "
+                     "--time-col.")
+
 
 def _parse_times(column: pd.Series, name: str):
+    """The time column, parsed explicitly: integers as they are, Excel serial dates,
+    ISO 8601 dates, else dates in the one format pandas infers from the first value."""
+    if pd.api.types.is_bool_dtype(column.dtype):
+        raise ValueError(f"the time column {name!r} holds true/false values, not times; "
+                         "choose it with --time-col.")
     if pd.api.types.is_integer_dtype(column.dtype):
         return pd.Index(column.to_numpy(), name=name)
+    if pd.api.types.is_float_dtype(column.dtype):
+        return _numeric_times(column, name)
+    _missing_times(column.isna().to_numpy(), name)
     try:
-        with warnings.catch_warnings():  # "could not infer format": parsing goes on
-            warnings.simplefilter("ignore", UserWarning)
-            times = pd.DatetimeIndex(pd.to_datetime(column), name=name)
-    except (ValueError, TypeError, OverflowError) as exc:
-        raise ValueError(f"cannot parse the time column {name!r} as dates ({exc}); "
-                         "choose it with --time-col.") from None
-    if times.hasnans:
-        raise ValueError(f"the time column {name!r} has empty or missing dates "
-                         f"(first at row {int(times.isna().argmax())}).")
+        times = pd.to_datetime(column, format="ISO8601")
+    except (ValueError, TypeError, OverflowError):
+        try:
+            with warnings.catch_warnings():  # "could not infer format": parsing goes on
+                warnings.simplefilter("ignore", UserWarning)
+                times = pd.to_datetime(column)
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise ValueError(f"cannot parse the time column {name!r} as dates ({exc}); "
+                             "choose it with --time-col.") from None
+    times = pd.DatetimeIndex(times, name=name)
+    _missing_times(np.asarray(times.isna()), name)
     return times
 
 
@@ -31,11 +71,12 @@ def _names(text) -> list:
     return [n.strip() for n in (text or "").split(",") if n.strip()]
 
 
-def _read(path: Path) -> pd.DataFrame:
+def _read(path: Path, id_col=None) -> pd.DataFrame:
+    """The CSV, its series ids read as strings (``001`` stays ``001``)."""
     if not path.is_file():
         raise ValueError(f"no such file: {path}")
     try:
-        return pd.read_csv(path)
+        return pd.read_csv(path, dtype=None if id_col is None else {id_col: str})
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise ValueError(f"cannot read {path.name} as CSV: {exc}") from None
 
@@ -45,7 +86,7 @@ def _load(args):
     frame (covariates; long format with ``--id-col``), its layout, and the rows after the
     last target value (future covariates; None when there are none)."""
     path = Path(args.data)
-    frame = _read(path)
+    frame = _read(path, args.id_col)
     time_col = args.time_col or ("ds" if "ds" in frame.columns else frame.columns[0])
     covs = list(dict.fromkeys(_names(getattr(args, "covariates", None))
                               + _names(getattr(args, "future_covariates", None))))

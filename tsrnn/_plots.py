@@ -11,6 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._io import save_figure
+from .forecasting._data import long_target
+
 
 def _figure(n_panels: int, width: float = 10.0, height: float = 2.6):
     try:
@@ -41,10 +44,8 @@ def _finish(fig, axes, time_col, target, title) -> None:
 
 def _history(data, target, id_col, time_col) -> pd.DataFrame:
     """``data``'s target as a long frame (id, time, value); empty when not readable."""
-    from .model_selection import _long
-
     try:
-        return _long(data, target, id_col, time_col)
+        return long_target(data, target, id_col, time_col)
     except (KeyError, TypeError, AttributeError):
         return pd.DataFrame(columns=[id_col, time_col, "value"])
 
@@ -100,7 +101,7 @@ def plot_backtests(path, data, forecasts: dict, forecaster, n_series: int,
         ax.set_title(f"{target}: {sid}" if panel else str(target), fontsize="medium")
     time_label = time_col if panel or not data.index.name else data.index.name
     _finish(fig, axes, time_label, target, f"Backtest: {n_folds} fold(s), origins dotted")
-    fig.savefig(path)
+    save_figure(fig, path)
 
 
 def plot_forecast(path, history: pd.DataFrame, table: pd.DataFrame, layout: dict,
@@ -127,5 +128,4 @@ def plot_forecast(path, history: pd.DataFrame, table: pd.DataFrame, layout: dict
         if not np.issubdtype(np.asarray(past[t]).dtype, np.datetime64):
             ax.xaxis.get_major_locator().set_params(integer=True)
     _finish(fig, axes, t, y, f"{model_name}: {len(table) // max(len(groups), 1)}-step forecast")
-    fig.savefig(path)
-    return path
+    return save_figure(fig, path)

@@ -15,6 +15,13 @@ FILLS = ("ffill", "interpolate", "zero")
 
 def _grid(index: pd.Index, freq, where: str) -> pd.Index:
     """Every timestamp from the first to the last of ``index`` at ``freq``."""
+    if index.hasnans:
+        raise ValueError(f"{where} has a missing timestamp (NaT) at position "
+                         f"{int(pd.isna(index).argmax())}; drop or fix it first.")
+    if index.has_duplicates:
+        raise ValueError(f"{where} has duplicated timestamps (first: "
+                         f"{index[index.duplicated()][0]}); aggregate them first (e.g. "
+                         "data.groupby(level=0).mean()), then regularize.")
     if isinstance(index, pd.PeriodIndex):
         return pd.period_range(index[0], index[-1], freq=index.freq)
     if not isinstance(index, pd.DatetimeIndex):  # integers: the smallest step

@@ -52,6 +52,9 @@ def season_lengths(freq) -> list[int]:
     except (ValueError, TypeError):
         return [1]
     name, n = type(offset).__name__, max(int(getattr(offset, "n", 1) or 1), 1)
+    if name == "DateOffset" and set(offset.kwds) == {"months"}:  # monthly on the 15th...
+        months = n * int(offset.kwds["months"])
+        return [12 // months] if 0 < months < 12 and 12 % months == 0 else [1]
     if name in _SECONDS:
         step = _SECONDS[name] * n
         if name == "Day":

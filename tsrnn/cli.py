@@ -31,12 +31,10 @@ import pandas as pd
 
 from ._cli_data import _load, _names
 from ._cli_types import _device, _fraction, _frequency, _int_at_least, _storage_url
+from ._io import Outputs, figure_path
+from ._registry import CLI_MODELS, SHORT_NAMES
 
-_CLASSES = {"lstm": "LSTMForecaster", "gru": "GRUForecaster", "rnn": "RNNForecaster",
-            "naive": "NaiveForecaster", "snaive": "SeasonalNaiveForecaster",
-            "drift": "DriftForecaster", "arima": "ARIMAForecaster", "ets": "ETSForecaster",
-            "theta": "ThetaForecaster", "mstl": "MSTLForecaster", "naive2": "Naive2Forecaster",
-            "auto": "AutoForecaster"}
+_CLASSES = {name: SHORT_NAMES[name] for name in CLI_MODELS}  # the one registry of models
 MODELS = tuple(_CLASSES)
 NEURAL = ("lstm", "gru", "rnn")
 STATISTICAL = ("arima", "ets", "theta", "mstl")
@@ -103,12 +101,12 @@ def _model_names(text: str) -> list:
 
 def _auto_models(data, layout: dict) -> list:
     """``--models auto``: model_selection.default_forecasters, by command-line name."""
-    from .forecasting import NaiveForecaster
+    from .forecasting._data import infer_freq
     from .model_selection import default_forecasters
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        freq = NaiveForecaster(horizon=1, **layout).fit(data).freq_
+        freq = infer_freq(data, **layout)
     cli_names = {"seasonal_naive": "snaive"}
     return [cli_names.get(n, n) for n in default_forecasters(freq, horizon=1)]
 
@@ -116,14 +114,14 @@ def _auto_models(data, layout: dict) -> list:
 def _season_length(args, data, layout: dict) -> tuple:
     """``(season_length parameter, the season it resolves to)``: --season-length, else
     ``"auto"``, the main season of the data's frequency (tsrnn.forecasting.seasonality)."""
-    from .forecasting import NaiveForecaster
+    from .forecasting._data import infer_freq
     from .forecasting.seasonality import resolve_season_length
 
     if args.season_length:
         return args.season_length, args.season_length
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        freq = NaiveForecaster(horizon=1, **layout).fit(data).freq_
+        freq = infer_freq(data, **layout)
     return "auto", resolve_season_length("auto", freq)
 
 
@@ -182,11 +180,13 @@ def _cmd_forecast(args) -> None:
     model = _make_model(args.model, args.horizon, season, layout, _net(args),
                         _names(args.future_covariates)).fit(data)
     table = _forecast_table(model, layout, args.coverage, future)
-    table.to_csv(args.out, index=False)
     written = [args.out]
-    if _wants_plot(args):
-        plot = args.plot or str(Path(args.out).with_suffix(".png"))
-        written.append(_plot_forecast(data, table, layout, plot, args.model, args.coverage))
+    with Outputs() as out:  # all or nothing: a failed plot leaves no new forecast file
+        table.to_csv(out.path(args.out), index=False)
+        if _wants_plot(args):
+            plot = figure_path(args.plot or Path(args.out).with_suffix(".png"))
+            _plot_forecast(data, table, layout, out.path(plot), args.model, args.coverage)
+            written.append(plot)
     with pd.option_context("display.width", 120):
         _say(args, table.to_string(max_rows=30, index=False))
     _say(args, "wrote " + " and ".join(str(p) for p in written))
@@ -203,12 +203,16 @@ def _cmd_compare(args) -> None:
                              _names(args.future_covariates)) for n in names}
     _say(args, f"backtesting {len(models)} model(s) on the last {args.folds} x "
                f"{args.horizon} steps (season length {resolved})")
-    board = compare(models, data, n_origins=args.folds, refit=not args.no_refit,
-                    season_length=season, plot=args.plot, coverage=args.coverage)
+    plot = args.plot and figure_path(args.plot)
+    with Outputs() as out:  # the leaderboard and the plot: both or neither
+        board = compare(models, data, n_origins=args.folds, refit=not args.no_refit,
+                        season_length=season, plot=plot and out.path(plot),
+                        coverage=args.coverage)
+        if args.out:
+            board.to_csv(out.path(args.out))
     _show_board(args, board)
-    if args.out:
-        board.to_csv(args.out)
-        _say(args, f"wrote {args.out}")
+    if args.out or args.plot:
+        _say(args, "wrote " + " and ".join(str(p) for p in (args.out, plot) if p))
 
 
 def _cmd_tune(args) -> None:
@@ -224,9 +228,17 @@ def _cmd_tune(args) -> None:
     search = OptunaSearchCV(model, n_trials=args.trials, timeout=args.timeout, cv=cv,
                             storage=args.storage, study_name=study, random_state=args.seed,
                             refit=False, verbose=not args.quiet)
+    if args.force_resume and not args.storage:
+        raise _UsageError("--force-resume continues a study in --storage; give --storage.")
     try:
+        if args.force_resume:
+            _adopt_study(args.storage, study, model, data)
         search.fit(data)
     except Exception as exc:  # a database that cannot be used: the user's URL
+        named = f"storage={args.storage!r}"
+        if isinstance(exc, ValueError) and named in str(exc):  # tsrnn.tuning's wording
+            raise ValueError(str(exc).replace(named, f"--storage {args.storage!r}", 1)) \
+                from None
         storage_error = type(exc).__module__.startswith(
             ("sqlalchemy", "optuna.storages", "optuna.exceptions")) or (
             isinstance(exc, ImportError) and "storage" in str(exc).lower())
@@ -239,6 +251,24 @@ def _cmd_tune(args) -> None:
           + (f"  study: {study!r} in {args.storage}" if args.storage else ""))
     for name, value in search.best_params_.items():
         print(f"{name} = {value:.6g}" if isinstance(value, float) else f"{name} = {value}")
+
+
+def _adopt_study(storage: str, name: str, model, data) -> None:
+    """``--force-resume``: tie a stored study to this data, keeping its earlier trials (a
+    study refuses to resume on data other than its own: tsrnn.tuning.data_fingerprint)."""
+    import optuna
+
+    from .tuning import data_fingerprint
+
+    try:
+        study = optuna.load_study(study_name=name, storage=storage)
+    except KeyError:  # no such study yet: nothing to adopt
+        return
+    mine = data_fingerprint(type(model).__name__, data)
+    if study.user_attrs.get("tsrnn_data") not in (None, mine):
+        _note(f"--force-resume: study {name!r} was run on other data; its trials and this "
+              "data's are now mixed, and it resumes on this data from now on.")
+    study.set_user_attr("tsrnn_data", mine)
 
 
 class _Demo(NamedTuple):
@@ -298,17 +328,20 @@ def _cmd_demo(args) -> None:
     _say(args, f"tsrnn demo: {demo.title}. Backtest: {', '.join(models)} forecast {h} steps "
                f"from {demo.folds} origins (the last {demo.folds} x {h} steps), each model "
                "fitted once on the data before the first origin.")
-    board = compare(models, demo.data, n_origins=demo.folds, refit=False,
-                    season_length=demo.season, plot=out / "backtest.png" if plot else None)
-    _show_board(args, board)
-    board.to_csv(out / "leaderboard.csv")
-    _say(args, f"best: {board.index[0]}; refitting it on all the data to forecast the next {h}")
-    model = clone(models[board.index[0]]).fit(demo.data)
-    table = _forecast_table(model, demo.layout, coverage=0.9)
-    table.to_csv(out / "forecast.csv", index=False)
-    if plot:
-        _plot_forecast(demo.data, table, demo.layout, out / "forecast.png", board.index[0],
-                       0.9)
+    with Outputs() as files:  # every file of the run, renamed into place at the end
+        board = compare(models, demo.data, n_origins=demo.folds, refit=False,
+                        season_length=demo.season,
+                        plot=files.path(out / "backtest.png") if plot else None)
+        _show_board(args, board)
+        board.to_csv(files.path(out / "leaderboard.csv"))
+        _say(args, f"best: {board.index[0]}; refitting it on all the data to forecast the "
+                   f"next {h}")
+        model = clone(models[board.index[0]]).fit(demo.data)
+        table = _forecast_table(model, demo.layout, coverage=0.9)
+        table.to_csv(files.path(out / "forecast.csv"), index=False)
+        if plot:
+            _plot_forecast(demo.data, table, demo.layout, files.path(out / "forecast.png"),
+                           board.index[0], 0.9)
     written = ["leaderboard.csv", "forecast.csv"] + (["backtest.png", "forecast.png"] * plot)
     _say(args, f"wrote {', '.join(written)} in {out}/")
 
@@ -433,6 +466,9 @@ def build_parser() -> argparse.ArgumentParser:
     tune.add_argument("--storage", type=_storage_url, default=None,
                       help="Optuna storage URL, e.g. sqlite:///study.db (resumable)")
     tune.add_argument("--study", default=None, help="study name in --storage")
+    tune.add_argument("--force-resume", action="store_true",
+                      help="continue the --storage study even if it was run on other data "
+                           "(a study keeps a fingerprint of its data and refuses otherwise)")
     _neural_args(tune, epochs=10)
     tune.set_defaults(run=_cmd_tune)
     return parser

@@ -49,10 +49,62 @@ def _as_float_array(x: ArrayLike, name: str) -> np.ndarray:
         raise ValueError(f"{name} could not be read as an array: {exc}") from None
     if np.iscomplexobj(arr):
         raise ValueError(f"{name} has complex values; metrics need real numbers.")
+    _check_numeric(arr, name)
     try:
         return arr.astype(float)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{name} must be numeric: {exc}") from None
+
+
+def _check_numeric(arr: np.ndarray, name: str) -> None:
+    """Numbers only: text (even ``"1.5"``), dates and durations are refused, not cast."""
+    if arr.dtype.kind in "USaMm":
+        raise TypeError(f"{name} must be numeric, got values of dtype {arr.dtype}.")
+    if arr.dtype.kind == "O":
+        text = next((v for v in arr.ravel() if isinstance(v, (str, bytes))), None)
+        if text is not None:
+            raise TypeError(f"{name} must be numeric; it holds text such as {text!r}.")
+
+
+def _labels(axis: pd.Index, other: pd.Index, name: str, other_name: str, what: str):
+    """How ``axis`` (of ``name``) maps onto ``other``: None if equal, else the reordering;
+    a ValueError naming the labels when they differ."""
+    if axis.equals(other):
+        return None
+    same = len(axis) == len(other) and axis.is_unique and other.is_unique and \
+        axis.isin(other).all() and other.isin(axis).all()
+    if same:
+        return other
+    only = [f"{len(d)} only in {w} ({', '.join(map(str, d[:3]))}{', ...' if len(d) > 3 else ''})"
+            for w, d in ((other_name, other.difference(axis)), (name, axis.difference(other)))
+            if len(d)]
+    duplicated = [w for w, ix in ((name, axis), (other_name, other)) if ix.has_duplicates]
+    detail = "; ".join(only) or f"duplicated labels in {' and '.join(duplicated)}"
+    raise ValueError(f"{name} and {other_name} have different {what} labels: {detail}. "
+                     "Metrics compare pandas inputs by label; align them first, or pass "
+                     "arrays to compare by position.")
+
+
+def _align(named: dict) -> dict:
+    """Pandas inputs of the same kind aligned by label on the first of them (same labels in
+    another order are reordered; other labels are an error)."""
+    kinds = {type(x) for x in named.values() if isinstance(x, (pd.Series, pd.DataFrame))}
+    if len(kinds) != 1 or sum(isinstance(x, tuple(kinds)) for x in named.values()) < 2:
+        return named
+    ref_name, ref = next((n, x) for n, x in named.items() if isinstance(x, tuple(kinds)))
+    out = dict(named)
+    for name, x in named.items():
+        if name == ref_name or not isinstance(x, tuple(kinds)):
+            continue
+        rows = _labels(x.index, ref.index, name, ref_name, "index")
+        if rows is not None:
+            x = x.reindex(rows)
+        if isinstance(x, pd.DataFrame):
+            columns = _labels(x.columns, ref.columns, name, ref_name, "column")
+            if columns is not None:
+                x = x[columns]
+        out[name] = x
+    return out
 
 
 def _check_finite(arr: np.ndarray, name: str) -> None:
@@ -65,8 +117,9 @@ def _check_finite(arr: np.ndarray, name: str) -> None:
 
 
 def _check_arrays(**named: ArrayLike) -> list[np.ndarray]:
-    """Validate same-shape, non-empty, finite 1D/2D arrays given by name."""
-    arrays = {name: _as_float_array(x, name) for name, x in named.items()}
+    """Validate same-shape, non-empty, finite 1D/2D arrays given by name (pandas inputs
+    aligned by label first)."""
+    arrays = {name: _as_float_array(x, name) for name, x in _align(named).items()}
     shapes = {name: a.shape for name, a in arrays.items()}
     if len(set(shapes.values())) > 1:
         raise ValueError(f"inputs must have the same shape, got {shapes}.")
@@ -366,21 +419,45 @@ def mase(
 
 
 def owa(
-    smape_model: float, mase_model: float, smape_naive2: float, mase_naive2: float
-) -> float:
+    smape_model: ArrayLike, mase_model: ArrayLike, smape_naive2: ArrayLike,
+    mase_naive2: ArrayLike
+) -> float | np.ndarray:
     """Overall weighted average relative to Naive2: ``0.5 * (s/s2 + m/m2)``.
+
+    Scalars give a float; arrays (one value per series, broadcast together) give the OWA
+    of every series. sMAPE must lie in [0, 200] and MASE be non-negative; the Naive2
+    values must be positive.
 
     Examples
     --------
     >>> owa(8.0, 3.0, 10.0, 2.0)
     1.15
+    >>> owa([8.0, 10.0], [3.0, 2.0], 10.0, 2.0)
+    array([1.15, 1.  ])
     """
-    values = np.array([smape_model, mase_model, smape_naive2, mase_naive2], dtype=float)
-    if not np.all(np.isfinite(values)):
-        raise ValueError(f"owa needs finite inputs, got {values.tolist()}.")
-    if smape_naive2 <= 0 or mase_naive2 <= 0:
-        raise ValueError("owa needs positive Naive2 sMAPE and MASE.")
-    return float(0.5 * (smape_model / smape_naive2 + mase_model / mase_naive2))
+    named = {"smape_model": smape_model, "mase_model": mase_model,
+             "smape_naive2": smape_naive2, "mase_naive2": mase_naive2}
+    values = {n: _as_float_array(v, n) for n, v in named.items()}
+    try:
+        s, m, s2, m2 = np.broadcast_arrays(*values.values())
+    except ValueError:
+        shapes = {n: v.shape for n, v in values.items()}
+        raise ValueError(f"owa's inputs must be scalars or arrays of one shape, got {shapes}.") \
+            from None
+    for name, v in zip(named, (s, m, s2, m2)):
+        if v.size == 0 or not np.isfinite(v).all():
+            raise ValueError(f"owa needs finite inputs; {name} is "
+                             f"{'empty' if v.size == 0 else v.tolist()}.")
+        low, high = (0.0, 200.0) if name.startswith("smape") else (0.0, np.inf)
+        positive = name.endswith("naive2")
+        bad = (v <= low if positive else v < low) | (v > high)
+        if bad.any():
+            first = v[bad].ravel()[0]
+            what = "sMAPE in [0, 200]" if high < np.inf else "MASE >= 0"
+            need = "positive Naive2 sMAPE and MASE" if positive else f"{what} for the model"
+            raise ValueError(f"owa needs {need}; {name} is {first:g}.")
+    result = 0.5 * (s / s2 + m / m2)
+    return float(result) if result.ndim == 0 else result
 
 
 # -------------------------------------------------------- probabilistic metrics

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
+from ._registry import SHORT_NAMES
 from ._validation import (
     Integral,
     Interval,
@@ -374,6 +375,65 @@ def _warn_unscored(data, test, fold, id_col: str) -> None:
                       "every series at its own last steps.", UserWarning, stacklevel=3)
 
 
+class _IndexPairs:
+    """An iterable of ``(train, test)`` row positions (what scikit-learn's ``cv`` also
+    takes) as a splitter; each part is checked, sorted and deduplicated when split."""
+
+    def __init__(self, pairs: list) -> None:
+        self.pairs = pairs
+
+    def get_n_splits(self, X=None, y=None, groups=None) -> int:
+        return len(self.pairs)
+
+    def split(self, X, y=None, groups=None):
+        for fold, (train, test) in enumerate(self.pairs):
+            yield (_positions(train, len(X), fold, "train"),
+                   _positions(test, len(X), fold, "test"))
+
+
+def _positions(part, n_rows: int, fold: int, what: str) -> np.ndarray:
+    """Row positions (or a boolean mask) of one part of a fold, as sorted positions."""
+    arr = np.asarray(part)
+    if arr.dtype == bool and arr.shape == (n_rows,):
+        return np.flatnonzero(arr)
+    if arr.ndim != 1 or (arr.size and arr.dtype.kind not in "iu"):
+        raise TypeError(f"fold {fold} of cv: its {what} part must be a 1D array of row "
+                        f"positions (integers), got dtype {arr.dtype} and shape {arr.shape}.")
+    arr = arr.astype(np.int64)
+    bad = (arr < 0) | (arr >= n_rows)
+    if bad.any():
+        raise ValueError(f"fold {fold} of cv: row position {arr[bad][0]} of its {what} part "
+                         f"is out of range for data of {n_rows} rows.")
+    return np.unique(arr)
+
+
+def check_backtest_cv(cv, forecaster, n_origins: int = 3):
+    """What :func:`backtest` takes as ``cv``, as a splitter: None (``n_origins`` folds) or
+    an int (that many folds) give ``ExpandingWindowSplit(test_size=horizon, align="end")``;
+    an object with ``split`` is used as it is; an iterable of ``(train, test)`` row
+    positions (as scikit-learn accepts) is checked fold by fold."""
+    if cv is None or isinstance(cv, (int, np.integer)) and not isinstance(cv, bool):
+        n_splits = n_origins if cv is None else cv
+        return ExpandingWindowSplit(
+            n_splits=check_positive_int(n_splits, "n_origins" if cv is None else "cv"),
+            test_size=check_positive_int(forecaster.horizon, "horizon"),
+            id_col=getattr(forecaster, "id_col", "unique_id"),
+            time_col=getattr(forecaster, "time_col", "ds"), align="end")
+    if hasattr(cv, "split") and not isinstance(cv, (str, bytes)):
+        return cv
+    if isinstance(cv, (str, bytes, bool)) or not hasattr(cv, "__iter__"):
+        raise TypeError(f"cv must be None, an int (folds), a splitter with split(X) or an "
+                        f"iterable of (train, test) row positions; got {cv!r}.")
+    pairs = list(cv)
+    for fold, pair in enumerate(pairs):
+        if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__") or len(pair) != 2:
+            raise ValueError(f"fold {fold} of cv must be a (train, test) pair of row "
+                             f"positions; got {str(pair)[:80]}.")
+    if not pairs:
+        raise ValueError("cv holds no (train, test) pairs.")
+    return _IndexPairs(pairs)
+
+
 def backtest(forecaster, data, cv=None, n_origins: int = 3, refit: bool = True,
              season_length="auto", n_jobs=None, coverage=None) -> BacktestResult:
     """Rolling-origin evaluation of a forecaster.
@@ -384,8 +444,10 @@ def backtest(forecaster, data, cv=None, n_origins: int = 3, refit: bool = True,
         An unfitted forecaster (it is cloned, never changed).
     data : Series or DataFrame
         One time-indexed series or a long-format panel, with one target.
-    cv : cv object or None, default=None
-        Splitter yielding ``(train, test)`` row positions with test after train; default
+    cv : int, cv object, iterable of (train, test) pairs or None, default=None
+        Splitter yielding ``(train, test)`` row positions with test after train, or (as
+        scikit-learn accepts) a list of such pairs of row positions, or an int (that many
+        folds of the default splitter); default
         ``ExpandingWindowSplit(n_origins, test_size=forecaster.horizon, align="end")``:
         every series of a panel is scored at its own last steps, even where series end on
         different dates. Each fold is forecast from the end of its training data up to its
@@ -431,11 +493,7 @@ def backtest(forecaster, data, cv=None, n_origins: int = 3, refit: bool = True,
         resolve_season_length(season_length, None)  # checked before any fit
     if coverage is not None and not (isinstance(coverage, float) and 0 < coverage < 1):
         raise ValueError(f"coverage must be a float in (0, 1) or None, got {coverage!r}.")
-    if cv is None:
-        horizon = check_positive_int(forecaster.horizon, "horizon")
-        cv = ExpandingWindowSplit(n_splits=check_positive_int(n_origins, "n_origins"),
-                                  test_size=horizon, id_col=keys[0], time_col=keys[1],
-                                  align="end")
+    cv = check_backtest_cv(cv, forecaster, n_origins)
     codes = _timeline(data, *keys, getattr(cv, "align", "time"))
     folds = []
     for fold, (tr, te) in enumerate(cv.split(data)):
@@ -505,12 +563,11 @@ def default_forecasters(freq, horizon: int, **layout) -> dict:
     offset = None if freq is None or isinstance(freq, int) else \
         pd.tseries.frequencies.to_offset(freq)
     sub_daily = isinstance(offset, pd.offsets.Tick) and pd.Timedelta(offset) < pd.Timedelta("1D")
-    names = {"naive": "NaiveForecaster", "seasonal_naive": "SeasonalNaiveForecaster"}
+    names = ["naive", "seasonal_naive"]
     if importlib.util.find_spec("statsmodels") is not None:
-        names.update(theta="ThetaForecaster", **({"mstl": "MSTLForecaster"} if sub_daily
-                                                 else {"ets": "ETSForecaster"}))
-    return {name: getattr(forecasting, cls)(horizon=horizon, **layout)
-            for name, cls in names.items()}
+        names += ["theta", "mstl" if sub_daily else "ets"]
+    return {name: getattr(forecasting, SHORT_NAMES[name])(horizon=horizon, **layout)
+            for name in names}
 
 
 def _auto_forecasters(data, cv, horizon, layout: dict) -> dict:
@@ -585,10 +642,7 @@ def compare(forecasters, data, cv=None, n_origins: int = 3, refit: bool = True,
         raise ValueError(f"unknown metrics {unknown}; choose from {list(METRICS)}.")
     names += list(INTERVAL_METRICS) if coverage is not None else []
     first = next(iter(forecasters.values()))
-    if cv is None:
-        cv = ExpandingWindowSplit(n_splits=check_positive_int(n_origins, "n_origins"),
-                                  test_size=check_positive_int(first.horizon, "horizon"),
-                                  id_col=first.id_col, time_col=first.time_col, align="end")
+    cv = check_backtest_cv(cv, first, n_origins)  # once: a generator of pairs serves all
     naive = NaiveForecaster(**{k: first.get_params()[k] for k in
                                ("horizon", "freq", "target", "id_col", "time_col")})
     with warnings.catch_warnings():  # the reference: its own warnings repeat the others'

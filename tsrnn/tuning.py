@@ -24,6 +24,7 @@ import hashlib
 import numbers
 import os
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -34,6 +35,7 @@ from sklearn.model_selection import TimeSeriesSplit, check_cv
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
+from ._io import save_figure
 from ._neural import NeuralMixin
 from ._validation import (
     HasMethods,
@@ -142,15 +144,22 @@ class _PruningCallback:
 
 
 def _panel_times(estimator, X):
-    """Distinct timestamps of a long or (id, time) MultiIndex panel for a forecaster, else
-    None (one series, or not a forecaster: rows are then in time order)."""
-    if not isinstance(estimator, BaseForecaster) or not isinstance(X, pd.DataFrame):
+    """Distinct timestamps of a long or (id, time) MultiIndex panel, else None (one
+    series: rows are then in time order). The columns are the estimator's ``id_col`` and
+    ``time_col`` (a forecaster's, or a wrapper's), else ``unique_id`` and ``ds``."""
+    if not isinstance(X, pd.DataFrame):
         return None
     if isinstance(X.index, pd.MultiIndex):
-        return X.index.get_level_values(-1).nunique()
-    if estimator.id_col in X.columns and estimator.time_col in X.columns:
-        return X[estimator.time_col].nunique()
+        return X.index.get_level_values(-1).nunique() if X.index.nlevels == 2 else None
+    id_col, time_col = _panel_columns(estimator)
+    if id_col in X.columns and time_col in X.columns:
+        return X[time_col].nunique()
     return None
+
+
+def _panel_columns(estimator) -> tuple:
+    params = estimator.get_params(deep=False) if hasattr(estimator, "get_params") else {}
+    return params.get("id_col", "unique_id"), params.get("time_col", "ds")
 
 
 def _take(data, idx):
@@ -190,10 +199,12 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         Trials this ``fit`` adds to the study (pruned and failed ones count).
     timeout : float or None, default=None
         Stop starting new trials after this many seconds.
-    cv : int or cross-validation splitter, default=3
-        An int means ``TimeSeriesSplit(n_splits=cv)``; otherwise any splitter with
-        ``split(X, y)`` or an iterable of ``(train, test)`` index arrays (panels need a
-        time-based splitter).
+    cv : int, cross-validation splitter or None, default=3
+        An int (None: 3) means ``n_splits=cv`` folds split by time: for a forecaster on a
+        long-format or (id, time) MultiIndex panel, ``ExpandingWindowSplit`` over the
+        panel's timestamps (never rows, so no series is in both parts at one time),
+        otherwise ``TimeSeriesSplit``; else any splitter with ``split(X, y)`` or an
+        iterable of ``(train, test)`` index arrays (panels need a time-based splitter).
     scoring : str, callable or None, default=None
         A scikit-learn scorer (greater is better); None uses ``estimator.score`` (for the
         forecasters: the negative MASE of rolling-origin forecasts).
@@ -276,7 +287,7 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         "n_trials": [positive_int(), None],
         "timeout": [Interval(Real, 0, None, closed="neither"), None],
         "cv": [Interval(Integral, 2, None, closed="left"), HasMethods(["split", "get_n_splits"]),
-               list, tuple],
+               list, tuple, None],
         "scoring": [str, callable, list, tuple, dict, None],
         "pruner": [StrOptions({"median", "hyperband"}), HasMethods(["prune"]), None],
         "storage": [str, HasMethods(["create_new_study"]), None],
@@ -335,16 +346,17 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         return space
 
     def _check_cv(self, X=None):
-        if isinstance(self.cv, numbers.Integral) and not isinstance(self.cv, bool):
-            n_splits = check_positive_int(self.cv, "cv", minimum=2)
+        cv = 3 if self.cv is None else self.cv
+        if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
+            n_splits = check_positive_int(cv, "cv", minimum=2)
             panel = _panel_times(self.estimator, X)
             if panel is not None:  # a panel: split by time, never by rows
                 from .model_selection import ExpandingWindowSplit
 
-                est = self.estimator
+                id_col, time_col = _panel_columns(self.estimator)
                 return ExpandingWindowSplit(n_splits=n_splits,
                                             test_size=max(1, panel // (n_splits + 1)),
-                                            id_col=est.id_col, time_col=est.time_col)
+                                            id_col=id_col, time_col=time_col)
             return TimeSeriesSplit(n_splits=n_splits)
         return check_cv(self.cv)  # a splitter or an iterable of (train, test) pairs
 
@@ -369,20 +381,27 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
             return self.storage
         from sqlalchemy.exc import SQLAlchemyError
 
+        _check_sqlite_file(self.storage)
         kwargs = {"connect_args": {"timeout": 60}} if self.storage.startswith("sqlite") else {}
         for attempt in range(4):
             try:
                 return _import_optuna().storages.RDBStorage(self.storage, engine_kwargs=kwargs)
-            except SQLAlchemyError:
+            except SQLAlchemyError as exc:
                 if attempt == 3:
-                    raise
+                    raise _storage_error(self.storage, exc) from None
                 time.sleep(0.5 * (attempt + 1))
 
     def _create_study(self, X=None, y=None):
         optuna = _import_optuna()
-        study = optuna.create_study(storage=self._open_storage(), study_name=self.study_name,
-                                    direction="maximize", pruner=_make_pruner(self.pruner),
-                                    load_if_exists=self.load_if_exists)
+        storage = self._open_storage()
+        try:
+            study = optuna.create_study(storage=storage, study_name=self.study_name,
+                                        direction="maximize", pruner=_make_pruner(self.pruner),
+                                        load_if_exists=self.load_if_exists)
+        except Exception as exc:  # a database that fails once open: name the storage
+            if not type(exc).__module__.startswith("sqlalchemy"):
+                raise
+            raise _storage_error(str(self.storage), exc) from None
         if study.direction != optuna.study.StudyDirection.MAXIMIZE:
             raise ValueError(f"study {study.study_name!r} minimises; OptunaSearchCV "
                              "maximises scores: use another study_name.")
@@ -528,8 +547,7 @@ def plot_history(study, path) -> str:
             bottom.plot(steps, vals, color="C3" if t.number in pruned else "C0", lw=1,
                         alpha=0.6)
     bottom.set(xlabel="epoch (first fold)", ylabel="reported -loss")
-    fig.savefig(path)
-    return str(path)
+    return str(save_figure(fig, path))
 
 
 def plot_importances(study, path) -> str:
@@ -541,8 +559,7 @@ def plot_importances(study, path) -> str:
     fig, ax = _figure(1, (6, 1 + 0.4 * len(names)))
     ax.barh(names, [importances[n] for n in names])
     ax.set(xlabel="importance (fANOVA, share of the score's variance)")
-    fig.savefig(path)
-    return str(path)
+    return str(save_figure(fig, path))
 
 
 def data_fingerprint(estimator: str, X, y=None) -> str:
@@ -584,4 +601,43 @@ def _check_same_data(study, estimator: str, X, y) -> None:
         raise ValueError(
             f"study {study.study_name!r} holds trials of {estimator} on other data "
             f"(fingerprint {theirs}, this data {mine}); resuming it would mix trials of "
-            "different problems: use another study_name (CLI: --study).")
+            "different problems: use another study_name (command line: --study NAME, or "
+            "--force-resume to add this data's trials to it anyway).")
+
+
+def _sqlite_file(url: str):
+    """The database file of a ``sqlite:///`` URL (None for another database or memory)."""
+    try:
+        from sqlalchemy.engine import make_url
+
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001 - not a URL: RDBStorage words that error
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def _check_sqlite_file(url: str) -> None:
+    """A SQLite storage must be a database file that can be created or written: say which
+    path and why not, before SQLAlchemy's "unable to open database file"."""
+    path = _sqlite_file(url)
+    if path is None:
+        return
+    folder = path.parent if str(path.parent) else Path(".")
+    why = ("its folder does not exist" if not folder.is_dir() else
+           "it is a folder" if path.is_dir() else
+           "the file is not writable" if path.exists() and not os.access(path, os.W_OK) else
+           "its folder is not writable" if not path.exists() and not os.access(folder, os.W_OK)
+           else None)
+    if why:
+        raise ValueError(f"cannot use storage={url!r}: the database file {str(path)!r} cannot "
+                         f"be opened for writing ({why}).")
+
+
+def _storage_error(url: str, exc: Exception) -> ValueError:
+    """A database error of ``storage`` as a ValueError naming it (and its file)."""
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    path = _sqlite_file(url)
+    where = f" (database file {str(path)!r})" if path is not None else ""
+    return ValueError(f"cannot use storage={url!r}{where}: {first}")

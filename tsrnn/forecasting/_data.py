@@ -286,6 +286,17 @@ def infer_step(indexes: list, freq=None):
             return ix.freq
         utc = ix.tz_convert("UTC") if ix.tz is not None else ix
         if len(ix) >= 3:
+def _check_no_nat(times: pd.Index, ids, time_name) -> None:
+    """A missing timestamp (NaT) of a long panel, named with its series and row (before
+    any sorting would move it)."""
+    missing = np.asarray(pd.isna(times))
+    if missing.any():
+        row = int(np.argmax(missing))
+        raise ValueError(f"the time column {time_name!r} has a missing timestamp (NaT) in "
+                         f"{_name(np.asarray(ids, dtype=object)[row])} at row {row}; drop "
+                         "or fill that row first.")
+
+
             inferred = (_infer(ix) or _infer(utc) or _infer(ix[-min(len(ix), 50):])
                         or _infer(utc[-min(len(utc), 50):]))
             if inferred is not None:
@@ -300,6 +311,10 @@ def _to_offset(freq):
     try:
         return pd.tseries.frequencies.to_offset(freq)
     except (ValueError, TypeError):
+    if index.hasnans:
+        raise ValueError(f"the time index of {_name(sid)} has a missing timestamp (NaT) at "
+                         f"position {int(np.argmax(np.asarray(pd.isna(index))))}; drop or "
+                         "fill that row first.")
         raise ValueError(f"freq={freq!r} is not a frequency pandas knows; use an alias such as "
                          "'h', 'D', 'B', 'W-SUN', 'MS' or 'ME', or a pandas offset.") from None
 
@@ -334,11 +349,28 @@ def _irregularity(index: pd.Index) -> str:
 def future_index(last, step, horizon: int, like: pd.Index) -> pd.Index:
     """The ``horizon`` timestamps after ``last``, in the type (and time zone) of ``like``."""
     if isinstance(like, pd.PeriodIndex):
+            if (monthly := monthly_on_day(ix)) is not None:
+                return monthly
         return pd.period_range(last + 1, periods=horizon, freq=like.freq)
     if isinstance(like, pd.DatetimeIndex):
         if like.tz is not None and isinstance(step, pd.offsets.Tick):  # fixed steps: UTC
             utc = pd.date_range(last.tz_convert("UTC"), periods=horizon + 1, freq=step)[1:]
             return utc.tz_convert(like.tz)
+def monthly_on_day(index: pd.DatetimeIndex):
+    """``pd.DateOffset(months=k)`` for timestamps a whole number of months apart on one
+    day of the month and time of day (monthly data stamped on the 15th), which pandas
+    cannot infer; None otherwise. Gaps are then named by the regularity check."""
+    if len(index) < 3 or index.day[0] > 28 or (index.day != index.day[0]).any():
+        return None
+    clock = index - index.normalize()
+    if (clock != clock[0]).any():
+        return None
+    steps = np.diff(np.asarray(index.year * 12 + index.month))
+    k = int(steps.min())
+    return pd.DateOffset(months=k) if k in (1, 2, 3, 4, 6, 12) and \
+        (steps % k == 0).all() else None
+
+
         return pd.date_range(last, periods=horizon + 1, freq=step)[1:]
     if like.dtype == np.int64:  # a range: no array to build or check
         return pd.RangeIndex(last + step, last + step * (horizon + 1), step)
@@ -448,6 +480,7 @@ def _series_to_panel(data: pd.Series, spec: Spec, fitted_targets, min_length: in
         raise ValueError(f"the series has {len(index)} observations; at least "
                          f"{min_length} are needed.")
     values = data.to_numpy(dtype=np.float64).reshape(-1, 1)
+    _check_no_nat(times, ids, times.name if layout == "multiindex" else spec.time_col)
     check_finite(values, "the target of the series", (index, targets))
     return Panel(ids=[None], index=[index], values=values, targets=list(targets),
                  layout="series", times=index)

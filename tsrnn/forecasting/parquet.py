@@ -18,6 +18,8 @@ minibatch, however, holds windows of one chunk only, and the optimizer's moments
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pandas as pd
 
@@ -30,6 +32,7 @@ except ImportError as exc:  # an optional dependency, like statsmodels and optun
     raise ImportError("fit_parquet and predict_parquet need pyarrow: "
                       "pip install 'tsrnn[all]' (or pyarrow).") from exc
 
+from .._io import atomic_path, is_local_path
 from .neural import _NeuralForecaster
 
 __all__ = ["fit_parquet", "predict_parquet"]
@@ -56,22 +59,49 @@ def _check_model(model, what: str) -> None:
                         "scale guide).")
 
 
-def _check_columns(dataset: pds.Dataset, model) -> None:
+def _targets(model) -> list:
+    """The target column(s) the model reads (fit's default in long format: ``y``)."""
+    targets = ["y"] if model.target is None else model.target
+    return [targets] if isinstance(targets, str) else list(targets)
+
+
+def _numeric_type(kind) -> bool:
+    return pa.types.is_integer(kind) or pa.types.is_floating(kind) or \
+        pa.types.is_decimal(kind)
+
+
+def _check_columns(dataset: pds.Dataset, model, path=None) -> None:
     names = dataset.schema.names
     missing = [c for c in (model.id_col, model.time_col) if c not in names]
     if missing:
-        raise ValueError(f"the Parquet dataset has no column {missing} (columns: {names}); "
-                         "it must be in long format, one row per series and timestamp "
-                         "(set id_col / time_col on the model to name other columns).")
+        raise ValueError(f"the Parquet dataset {_where(path)} has no column {missing} "
+                         f"(columns: {names}); it must be in long format, one row per series "
+                         "and timestamp (set id_col / time_col on the model to name other "
+                         "columns).")
+    for name in _targets(model):
+        if name in names and not _numeric_type(dataset.schema.field(name).type):
+            raise TypeError(f"the target column {name!r} of the Parquet dataset "
+                            f"{_where(path)} holds {dataset.schema.field(name).type}, not "
+                            "numbers; convert it to a numeric type first.")
 
 
-def _series_ids(dataset: pds.Dataset, id_col: str) -> pa.Array:
+def _where(path) -> str:
+    """How an error names the dataset: its path (or the files of a Dataset)."""
+    if isinstance(path, pds.Dataset):
+        files = getattr(path, "files", None) or []
+        return f"{files[0]!r}" + (f" (and {len(files) - 1} more)" if len(files) > 1 else "") \
+            if files else "the dataset"
+    return repr(str(path))
+
+
+def _series_ids(dataset: pds.Dataset, id_col: str, path=None) -> pa.Array:
     """The distinct series ids, sorted, read batch by batch from the id column only."""
     seen = []
     for batch in dataset.to_batches(columns=[id_col], **_SCAN):
         seen.append(pc.unique(batch.column(0)))
-    if not seen:
-        raise ValueError("the Parquet dataset holds no rows.")
+    if not seen or not sum(len(s) for s in seen):
+        raise ValueError(f"the Parquet dataset {_where(path)} holds no rows (its columns: "
+                         f"{dataset.schema.names}); nothing to fit or forecast.")
     ids = pc.unique(pa.chunked_array(seen).combine_chunks())
     if ids.null_count:
         raise ValueError(f"the id column {id_col!r} holds missing values.")
@@ -101,8 +131,7 @@ def _read_chunk(dataset: pds.Dataset, chunk: pa.Array, id_col: str, time_col: st
 
 def _all_positive(dataset: pds.Dataset, model) -> bool:
     """Whether every target value of the dataset is > 0 (streamed over the target columns)."""
-    targets = ["y"] if model.target is None else model.target  # fit's default in long format
-    targets = [targets] if isinstance(targets, str) else list(targets)
+    targets = _targets(model)
     if not targets or any(c not in dataset.schema.names for c in targets):
         return False  # fit names the missing column
     for batch in dataset.to_batches(columns=targets, **_SCAN):
@@ -181,8 +210,8 @@ def fit_parquet(model, path, *, chunk_series: int = 1000, epochs: int = 10,
         raise ValueError(f"fit_parquet continues one network from chunk to chunk; it cannot "
                          f"train n_models={model.n_models} members (set n_models=1).")
     dataset = _dataset(path)
-    _check_columns(dataset, model)
-    chunks = _chunks(_series_ids(dataset, model.id_col), chunk_series)
+    _check_columns(dataset, model, path)
+    chunks = _chunks(_series_ids(dataset, model.id_col, path), chunk_series)
     rng = np.random.default_rng(random_state)
     saved = {name: getattr(model, name) for name in _VISIT_PARAMS}
     try:
@@ -249,24 +278,28 @@ def predict_parquet(model, path, out_path=None, *, chunk_series: int = 1000,
     """
     _check_model(model, "predict_parquet")
     dataset = _dataset(path)
-    _check_columns(dataset, model)
-    chunks = _chunks(_series_ids(dataset, model.id_col), chunk_series)
-    frames, writer = [], None
-    try:
-        for chunk in chunks:
-            frame = _read_chunk(dataset, chunk, model.id_col, model.time_col)
-            forecast = model.predict(X=frame, horizon=horizon)
-            del frame
-            if out_path is None:
-                frames.append(forecast)
-                continue
-            table = pa.Table.from_pandas(forecast, preserve_index=False)
-            if writer is None:
-                writer = pq.ParquetWriter(out_path, table.schema)
-            writer.write_table(table.cast(writer.schema))
-    finally:
-        if writer is not None:
-            writer.close()
+    _check_columns(dataset, model, path)
+    chunks = _chunks(_series_ids(dataset, model.id_col, path), chunk_series)
     if out_path is None:
-        return pd.concat(frames, ignore_index=True)
+        return pd.concat([model.predict(X=_read_chunk(dataset, chunk, model.id_col,
+                                                      model.time_col), horizon=horizon)
+                          for chunk in chunks], ignore_index=True)
+    # a local file is written beside itself and renamed once complete: a chunk that fails
+    # leaves the previous file (or none), never a partial one
+    target = atomic_path(out_path) if is_local_path(out_path) else \
+        contextlib.nullcontext(out_path)
+    with target as where:
+        writer = None
+        try:
+            for chunk in chunks:
+                frame = _read_chunk(dataset, chunk, model.id_col, model.time_col)
+                forecast = model.predict(X=frame, horizon=horizon)
+                del frame
+                table = pa.Table.from_pandas(forecast, preserve_index=False)
+                if writer is None:
+                    writer = pq.ParquetWriter(where, table.schema)
+                writer.write_table(table.cast(writer.schema))
+        finally:
+            if writer is not None:
+                writer.close()
     return out_path
