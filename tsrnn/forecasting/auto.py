@@ -570,11 +570,12 @@ class AutoForecaster(BaseForecaster):
                 True if True in scopes else scopes.pop())
 
     def _combined_mase(self, w, preds, actual, panel, i, k, m):
-        """MASE of the ``w``-weighted forecast of series ``i`` at origin ``k``."""
-        use = w > 0
-        if not np.isfinite(preds[use]).all():
+        """MASE of the ``w``-weighted forecast of series ``i`` at origin ``k``; a candidate
+        with no forecast there gives its weight up, as at predict time."""
+        use = (w > 0) & np.isfinite(preds).all(axis=(1, 2))
+        if not use.any():
             return np.nan
-        forecast = np.tensordot(w[use], preds[use], axes=1)
+        forecast = np.tensordot(w[use] / w[use].sum(), preds[use], axes=1)
         x = panel.series(i)
         return _series_mase(actual, forecast, x[:len(x) - k * self.horizon_], m)
 
