@@ -280,3 +280,14 @@ def test_candidate_weights_rows_sum_to_one_and_never_favour_worse_than_naive(
     assert ((w > 0).sum(axis=1) <= (1 if method == "select" else n_best)).all()
     # the weighted validation score never exceeds naive's
     assert (np.nansum(w * np.nan_to_num(scores), axis=1) <= scores[:, 0] + 1e-12).all()
+
+
+def test_command_line_default_model_is_auto():
+    from tsrnn.cli import _make_model, build_parser
+
+    args = build_parser().parse_args(["forecast", "data.csv", "--target", "y", "--horizon",
+                                      "2"])
+    assert args.model == "auto"
+    model = _make_model("auto", 2, "auto", {"target": "y"}, {"random_state": 3, "window": 8})
+    assert isinstance(model, AutoForecaster)
+    assert (model.horizon, model.random_state, model.target) == (2, 3, "y")
