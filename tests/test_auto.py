@@ -291,3 +291,18 @@ def test_command_line_default_model_is_auto():
     model = _make_model("auto", 2, "auto", {"target": "y"}, {"random_state": 3, "window": 8})
     assert isinstance(model, AutoForecaster)
     assert (model.horizon, model.random_state, model.target) == (2, 3, "y")
+
+
+def test_each_column_of_a_wide_frame_gets_its_own_choice():
+    rng = np.random.default_rng(1)
+    index = pd.date_range("2024-01-01", periods=70, freq="D")
+    wide = pd.DataFrame({"shop": 50 + 10 * np.sin(2 * np.pi * np.arange(70) / 7)
+                         + rng.normal(0, 0.3, 70),
+                         "stock": 100 + np.cumsum(rng.normal(0, 2, 70))}, index=index)
+    model = AutoForecaster(horizon=7, method="select", per_series=True, candidates=[
+        "naive", "mean", ("weekly", SeasonalNaiveForecaster(season_length=7))]).fit(wide)
+    assert model.choice_.to_dict() == {"shop": "weekly", "stock": "naive"}
+    forecast = model.predict()
+    weekly = SeasonalNaiveForecaster(horizon=7, season_length=7).fit(wide).predict()
+    np.testing.assert_allclose(forecast["shop"], weekly["shop"])
+    np.testing.assert_allclose(forecast["stock"], wide["stock"].iloc[-1])

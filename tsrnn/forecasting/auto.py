@@ -90,26 +90,21 @@ def _nanmean(values, axis):
         return np.nanmean(values, axis=axis)
 
 
-def _series_mase(actual: np.ndarray, pred: np.ndarray, history: np.ndarray, m: int) -> float:
-    """MASE of one series (mean over its targets) with :func:`tsrnn.metrics.mase`.
+def _unit_mase(actual: np.ndarray, pred: np.ndarray, history: np.ndarray, m: int) -> float:
+    """MASE of one target of one series with :func:`tsrnn.metrics.mase`.
 
     The season ``m`` applies where the history is longer than a season (else 1); a history
     with no naive error at all (constant) is scaled by its mean absolute level instead.
     """
-    out = []
-    for j in range(actual.shape[1]):
-        x = history[:, j]
-        lag = m if len(x) > m else 1
+    lag = m if len(history) > m else 1
+    try:
+        return mase(actual, pred, history, m=lag)
+    except ValueError:  # zero naive error: any scale shared by the candidates ranks them
         try:
-            out.append(mase(actual[:, j], pred[:, j], x, m=lag))
-        except ValueError:  # zero naive error: any scale shared by the candidates ranks them
-            try:
-                out.append(mase(actual[:, j], pred[:, j], x, m=1))
-            except ValueError:
-                level = float(np.mean(np.abs(x)))
-                scale = level if level > 0 else 1.0
-                out.append(float(np.mean(np.abs(actual[:, j] - pred[:, j]))) / scale)
-    return float(np.mean(out))
+            return mase(actual, pred, history, m=1)
+        except ValueError:
+            level = float(np.mean(np.abs(history)))
+            return float(np.mean(np.abs(actual - pred))) / (level if level > 0 else 1.0)
 
 
 def candidate_weights(scores, naive: int = 0, method: str = "select",
@@ -280,7 +275,9 @@ class AutoForecaster(BaseForecaster):
     ----------
     validation_scores_ : DataFrame
         Mean validation MASE per series (index) and candidate (columns); NaN where a
-        candidate was not scored on every validation origin of the series.
+        candidate was not scored on every validation origin of the series. With several
+        target columns each gets its own row and choice: the index holds the target names
+        (one series) or ``(series id, target)`` pairs; the same in the attributes below.
     chosen_scores_ : Series
         Validation MASE of the forecast actually used per series (the selected candidate's
         or the combination's). Per series, never above the naive column of
@@ -455,22 +452,26 @@ class AutoForecaster(BaseForecaster):
                 errors.setdefault(names[c], error)
             else:
                 preds[k - 1, c, rows] = pred
-        scores = np.full((self.n_origins, len(named), n_series), np.nan)  # per origin
-        actual = np.full((self.n_origins, n_series, h, n_t), np.nan)
+        # every (series, target) pair is a unit that gets its own choice: u = i * n_t + j
+        n_units = n_series * n_t
+        preds = preds.transpose(0, 1, 2, 4, 3).reshape(self.n_origins, len(named), n_units, h)
+        scores = np.full((self.n_origins, len(named), n_units), np.nan)  # per origin
+        actual = np.full((self.n_origins, n_units, h), np.nan)
         for k in range(1, self.n_origins + 1):
             for i in np.flatnonzero(lengths - k * h >= _MIN_VALIDATION):
-                x = panel.series(i)
-                cut = len(x) - k * h
-                actual[k - 1, i] = x[cut:cut + h]
-                for c in range(len(named)):
-                    if np.isfinite(preds[k - 1, c, i]).all():
-                        scores[k - 1, c, i] = _series_mase(x[cut:cut + h], preds[k - 1, c, i],
-                                                           x[:cut], m)
-        # a candidate is eligible for a series when scored at every origin naive was
+                cut = lengths[i] - k * h
+                for j in range(n_t):
+                    u, x = i * n_t + j, panel.series(i)[:, j]
+                    actual[k - 1, u] = x[cut:cut + h]
+                    for c in range(len(named)):
+                        if np.isfinite(preds[k - 1, c, u]).all():
+                            scores[k - 1, c, u] = _unit_mase(x[cut:cut + h], preds[k - 1, c, u],
+                                                             x[:cut], m)
+        # a candidate is eligible for a unit when scored at every origin naive was
         scored = np.isfinite(scores[:, naive])  # (origins, series)
         complete = np.all(np.isfinite(scores) | ~scored[:, None], axis=0) & scored.any(0)
         mean = np.where(complete, _nanmean(np.where(scored[:, None], scores, np.nan), 0),
-                        np.nan).T  # (series, candidates)
+                        np.nan).T  # (units, candidates)
         self.method_scores_ = self._measure(scores, preds, actual, panel, naive, m)
         method, per_series = self._decide(self.method_scores_)
         self.method_, self.per_series_ = method, per_series
@@ -505,7 +506,7 @@ class AutoForecaster(BaseForecaster):
             warnings.warn(f"AutoForecaster: candidate {name!r} failed on the data ({error}); "
                           f"it is left out{where}.", UserWarning, stacklevel=4)
         self.failed_ = dict(errors)
-        ids = pd.Index(panel.ids, tupleize_cols=False)
+        ids = self._unit_index(panel)
         self.validation_scores_ = pd.DataFrame(mean, index=ids, columns=names)
         self.weights_ = pd.DataFrame(weights, index=ids, columns=names)
         self.global_weights_ = pd.Series(global_w, index=names)
@@ -569,20 +570,32 @@ class AutoForecaster(BaseForecaster):
         return ("combine" if "combine" in methods else methods.pop(),
                 True if True in scopes else scopes.pop())
 
-    def _combined_mase(self, w, preds, actual, panel, i, k, m):
+    def _unit_index(self, panel) -> pd.Index:
+        """Labels of the units: the series ids (with one target), the target names (one
+        series without an id), else ``(series id, target)`` pairs."""
+        n_t = len(panel.targets)
+        if n_t == 1:
+            return pd.Index(panel.ids, tupleize_cols=False)
+        if len(panel.ids) == 1 and panel.ids[0] is None:
+            return pd.Index(panel.targets)
+        return pd.MultiIndex.from_tuples([(sid, t) for sid in panel.ids for t in panel.targets],
+                                         names=[self.id_col, "target"])
+
+    def _combined_mase(self, w, preds, actual, panel, u, k, m):
         """MASE of the ``w``-weighted forecast of series ``i`` at origin ``k``; a candidate
         with no forecast there gives its weight up, as at predict time."""
-        use = (w > 0) & np.isfinite(preds).all(axis=(1, 2))
+        use = (w > 0) & np.isfinite(preds).all(axis=1)
         if not use.any():
             return np.nan
         forecast = np.tensordot(w[use] / w[use].sum(), preds[use], axes=1)
-        x = panel.series(i)
-        return _series_mase(actual, forecast, x[:len(x) - k * self.horizon_], m)
+        n_t = len(panel.targets)
+        x = panel.series(u // n_t)[:, u % n_t]
+        return _unit_mase(actual, forecast, x[:len(x) - k * self.horizon_], m)
 
     def _chosen_scores(self, weights, scores, preds, actual, panel, naive, m):
-        out = np.full(len(panel.ids), np.nan)
+        out = np.full(len(weights), np.nan)
         w_all = weights
-        for i in range(len(panel.ids)):
+        for i in range(len(weights)):
             per_origin = [self._combined_mase(w_all[i], preds[k, :, i], actual[k, i], panel, i,
                                               k + 1, m)
                           for k in range(self.n_origins) if np.isfinite(scores[k, naive, i])]
@@ -592,30 +605,30 @@ class AutoForecaster(BaseForecaster):
 
     # -- predict -----------------------------------------------------------------------
     def _weights_for(self, panel) -> np.ndarray:
-        """``(n_series, n_candidates)`` weights over ``weights_.columns`` for ``panel``."""
+        """``(n_series, n_targets, n_candidates)`` weights (over ``weights_.columns``)."""
         names = list(self.weights_.columns)
-        table = self.weights_.to_numpy()
+        n_t, n_c = len(self.targets_), len(names)
+        table = self.weights_.to_numpy().reshape(-1, n_t, n_c)
         glob = self.global_weights_.to_numpy()
         if panel is self.train_panel_:
             out = table.copy()
         else:
             where = {sid: i for i, sid in enumerate(self.train_panel_.ids)}
-            out = np.stack([table[where[s]] if s in where else glob for s in panel.ids]) \
-                if len(panel.ids) else np.zeros((0, len(names)))
-        out[~out.any(axis=1)] = glob
+            out = np.stack([table[where[s]] if s in where else np.tile(glob, (n_t, 1))
+                            for s in panel.ids]) if len(panel.ids) else np.zeros((0, n_t, n_c))
+        out[~out.any(axis=2)] = glob
         # a candidate not in use, or one that cannot forecast a series, gives its weight up
         for c, name in enumerate(names):
             model = self.candidates_.get(name)
             if model is None:
-                out[:, c] = 0.0
+                out[:, :, c] = 0.0
             else:
-                out[panel.lengths < model._min_history(), c] = 0.0
+                out[panel.lengths < model._min_history(), :, c] = 0.0
         naive = names.index(next(n for n, mdl in self.candidates_.items()
                                  if type(mdl).__name__ == "NaiveForecaster"))
-        total = out.sum(axis=1)
-        out[total == 0, naive] = 1.0
-        total[total == 0] = 1.0
-        return out / total[:, None]
+        total = out.sum(axis=2)
+        out[:, :, naive] = np.where(total == 0, 1.0, out[:, :, naive])
+        return out / np.where(total == 0, 1.0, total)[:, :, None]
 
     def _candidate_panel(self, name, panel):
         """The panel to give candidate ``name`` and the rows of ``panel`` it holds."""
@@ -630,14 +643,14 @@ class AutoForecaster(BaseForecaster):
         weights = self._weights_for(panel)
         names = list(self.weights_.columns)
         outs = None
-        for c in np.flatnonzero(weights.any(axis=0)):
+        for c in np.flatnonzero(weights.any(axis=(0, 1))):
             sub, rows = self._candidate_panel(names[c], panel)
             results = run(self.candidates_[names[c]], sub)
             if outs is None:
                 outs = [np.zeros((len(panel.ids), horizon, len(self.targets_)))
                         for _ in results]
             for out, res in zip(outs, results):
-                out[rows] += weights[rows, c][:, None, None] * np.asarray(res)[:, :horizon]
+                out[rows] += weights[rows, :, c][:, None, :] * np.asarray(res)[:, :horizon]
         return outs
 
     def _predict(self, panel, horizon, future):
