@@ -2,12 +2,12 @@
 
 :class:`AutoForecaster` runs, inside ``fit``, a rolling-origin validation of its candidate
 forecasters over the last ``n_origins`` horizons of every series, scores each candidate on
-each series by MASE (:func:`tsrnn.metrics.mase`, scaled by the in-sample seasonal naive
-error of the main season of the frequency), then per series either selects the best
-candidate or combines the good ones with inverse-MASE weights, and refits what it uses on
-the full data. The naive method is always a candidate, and a combination only takes
-candidates that validate at least as well as naive, so on the validation origins the
-forecast of every series is never worse than naive's.
+each series by MASE (on the one scale of every score of tsrnn,
+:func:`tsrnn.metrics.mase_scale`, with the main season of the frequency), then per series
+either selects the best candidate or combines the good ones with inverse-MASE weights, and
+refits what it uses on the full data. The naive method is always a candidate, and a
+combination only takes candidates that validate at least as well as naive, so on the
+validation origins the forecast of every series is never worse than naive's.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._registry import SHORT_NAMES, load
 from .._validation import Interval, StrOptions
-from ..metrics import mase
+from ..metrics import mase_scale
 from ._data import Panel
 from .base import BaseForecaster
 from .seasonality import season_lengths
@@ -91,20 +91,10 @@ def _nanmean(values, axis):
 
 
 def _unit_mase(actual: np.ndarray, pred: np.ndarray, history: np.ndarray, m: int) -> float:
-    """MASE of one target of one series with :func:`tsrnn.metrics.mase`.
-
-    The season ``m`` applies where the history is longer than a season (else 1); a history
-    with no naive error at all (constant) is scaled by its mean absolute level instead.
-    """
-    lag = m if len(history) > m else 1
-    try:
-        return mase(actual, pred, history, m=lag)
-    except ValueError:  # zero naive error: any scale shared by the candidates ranks them
-        try:
-            return mase(actual, pred, history, m=1)
-        except ValueError:
-            level = float(np.mean(np.abs(history)))
-            return float(np.mean(np.abs(actual - pred))) / (level if level > 0 else 1.0)
+    """MASE of one target of one series, on the one scale of every score of tsrnn
+    (:func:`tsrnn.metrics.mase_scale`: lag ``m``, lag 1 for a history of at most ``m``
+    values, the mean absolute level for a flat history)."""
+    return float(np.mean(np.abs(actual - pred))) / mase_scale(history, m)
 
 
 def candidate_weights(scores, naive: int = 0, method: str = "select",
@@ -208,17 +198,17 @@ def _short_name(model) -> str:
 class AutoForecaster(BaseForecaster):
     """Choose or combine candidate forecasters per series by a backtest inside ``fit``.
 
-    ``fit`` runs a rolling-origin validation: for each of the last ``n_origins``
-    horizons of every series (the origins step back ``horizon`` observations each), every
-    candidate is fitted on the history before the origin and forecasts ``horizon`` steps,
-    scored by MASE (:func:`tsrnn.metrics.mase`, the in-sample seasonal naive error of the
-    frequency's main season as scale). Per series or for the whole panel (``per_series``),
-    the candidates are then selected or combined (``method``); under ``"auto"`` the
-    variant is itself chosen by backtest: chosen on the older origins, scored on the latest.
-    The candidates in use are refitted on the full data. The naive method is always a
-    candidate, and a combination takes only candidates that validate no worse than naive:
-    on the validation origins, the forecast is at least as good as naive's (per series
-    when chosen per series, on average when panel-wide).
+    ``fit`` runs a rolling-origin validation: for each of the last ``n_origins`` horizons of
+    every series (the origins step back ``horizon`` observations each), every candidate is
+    fitted on the history before the origin and forecasts ``horizon`` steps, scored by MASE
+    on the one scale of every score of tsrnn (:func:`tsrnn.metrics.mase_scale`, with the
+    frequency's main season). Per series or for the whole panel (``per_series``), the
+    candidates are then selected or combined (``method``); under ``"auto"`` the variant is
+    itself chosen by backtest: chosen on the older origins, scored on the latest. The
+    candidates in use are refitted on the full data. The naive method is always a candidate,
+    and a combination takes only candidates that validate no worse than naive: on the
+    validation origins, the forecast is at least as good as naive's (per series when chosen
+    per series, on average when panel-wide).
 
     Series too short for a validation origin (fewer than 3 observations before it), and
     series new at predict time, get the panel-wide choice (``global_weights_``); if no
