@@ -135,3 +135,43 @@ def test_compare_auto_models_for_sub_daily_data(tmp_path, capsys):
     assert "season length 48" in out
     for name in ("naive", "snaive", "theta", "mstl", "msis"):
         assert name in out
+
+
+def test_ids_keep_their_leading_zeros_and_mid_month_dates_work(tmp_path):
+    months = pd.DatetimeIndex([f"{y}-{m:02d}-15" for y in (2021, 2022) for m in range(1, 13)])
+    frame = pd.DataFrame({"store": np.repeat(["001", "010"], 24), "ds": np.tile(months, 2),
+                          "y": np.arange(48.0)})
+    out = tmp_path / "fc.csv"
+    assert main(["--quiet", "forecast", _write(tmp_path, "stores.csv", frame), "--target",
+                 "y", "--id-col", "store", "--horizon", "2", "--model", "snaive",
+                 "--no-plot", "--out", str(out)]) == 0
+    table = pd.read_csv(out, dtype={"store": str}, parse_dates=["ds"])
+    assert table["store"].tolist() == ["001", "001", "010", "010"]
+    assert table["ds"].dt.strftime("%Y-%m-%d").tolist()[:2] == ["2023-01-15", "2023-02-15"]
+
+
+def test_tune_refuses_a_study_of_other_data_unless_forced(daily_csv, tmp_path, capsys):
+    other = pd.read_csv(daily_csv).assign(y=lambda f: f["y"] * 2)
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    argv = ["--quiet", "tune", "--target", "y", "--horizon", "2", "--trials", "1",
+            "--epochs", "1", "--window", "7", "--hidden-size", "4", "--storage", url]
+    assert main([*argv[:2], daily_csv, *argv[2:]]) == 0
+    capsys.readouterr()
+    other_csv = _write(tmp_path, "other.csv", other)
+    assert main([*argv[:2], other_csv, *argv[2:]]) == 2
+    err = capsys.readouterr().err
+    assert "other data" in err and "--study NAME" in err and "--force-resume" in err
+    assert main([*argv[:2], other_csv, *argv[2:], "--force-resume"]) == 0
+    assert "trials: {'COMPLETE': 2}" in capsys.readouterr().out
+    assert main([*argv[:2], other_csv, *argv[2:]]) == 0  # now the study's own data
+    assert main(["--quiet", "tune", daily_csv, "--target", "y", "--horizon", "2",
+                 "--force-resume"]) == 2
+    assert "give --storage" in capsys.readouterr().err
+
+
+def test_tune_on_a_storage_that_is_a_folder_names_it(daily_csv, tmp_path, capsys):
+    (tmp_path / "db").mkdir()
+    assert main(["--quiet", "tune", daily_csv, "--target", "y", "--horizon", "2",
+                 "--trials", "1", "--storage", f"sqlite:///{tmp_path / 'db'}"]) == 2
+    err = capsys.readouterr().err
+    assert re.search(r"cannot use --storage 'sqlite:///.*db'.*\(it is a folder\)", err), err

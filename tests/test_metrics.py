@@ -255,3 +255,21 @@ def test_mase_auto_reads_the_season_from_the_history_index():
         mase([1.0], [0.0], history.to_numpy(), m=24))
     with pytest.raises(ValueError, match="m='auto' needs y_train as a pandas Series"):
         mase([1.0], [0.0], history.to_numpy(), m="auto")
+
+
+def test_pandas_inputs_are_compared_by_label():
+    days = pd.date_range("2024-01-01", periods=3, freq="D")
+    truth = pd.Series([1.0, 2.0, 3.0], index=days)
+    assert mae(truth, truth.iloc[::-1]) == 0.0  # same labels, other order: aligned
+    with pytest.raises(ValueError, match=r"different index labels: 1 only in y_true "
+                                         r"\(2024-01-01.*1 only in y_pred \(2024-01-04"):
+        mae(truth, truth.set_axis(days + pd.Timedelta(days=1)))
+    with pytest.raises(ValueError, match="duplicated labels in y_pred and y_true"):
+        mae(truth.set_axis(days[[0, 0, 1]]), truth.set_axis(days[[0, 1, 1]]))
+
+
+def test_owa_per_series_and_impossible_values():
+    np.testing.assert_allclose(owa([8.0, 9.0], [3.0, 2.0], [10.0, 9.0], [2.0, 2.0]),
+                               [1.15, 1.0])
+    with pytest.raises(ValueError, match="smape_model is -5"):
+        owa(-5.0, 1.0, 10.0, 2.0)

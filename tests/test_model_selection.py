@@ -314,3 +314,16 @@ def test_zero_configuration_compare_on_the_shipped_data():
     for board in (hourly, weekly):
         assert np.isfinite(board["mase"]).all()
         assert board.loc["seasonal_naive", "skill"] >= -1e-9  # never worse than naive here
+
+
+def test_compare_takes_a_generator_of_index_pairs_once_for_every_model():
+    y = _series(30)
+    pairs = ((np.arange(24 + 2 * k), np.arange(24 + 2 * k, 26 + 2 * k)) for k in range(3))
+    board = compare({"naive": NaiveForecaster(horizon=2), "drift": DriftForecaster(horizon=2)},
+                    y, cv=pairs)
+    expected = compare({"naive": NaiveForecaster(horizon=2),
+                        "drift": DriftForecaster(horizon=2)}, y, cv=3)
+    pd.testing.assert_frame_equal(board.drop(columns=["fit_time", "predict_time"]),
+                                  expected.drop(columns=["fit_time", "predict_time"]))
+    with pytest.raises(TypeError, match="iterable of \\(train, test\\) row positions"):
+        backtest(NaiveForecaster(horizon=2), y, cv="time")

@@ -91,6 +91,44 @@ def test_fit_parquet_refuses_what_it_cannot_train(panel_path):
         fit_parquet(GRUForecaster(**TINY, id_col="series"), path)
 
 
+def test_an_empty_file_or_a_text_target_is_named(panel_path, tmp_path):
+    panel, _ = panel_path
+    empty = tmp_path / "empty.parquet"
+    panel.iloc[:0].to_parquet(empty)  # a schema, no rows
+    for call in (lambda: fit_parquet(GRUForecaster(**TINY), empty, epochs=1),
+                 lambda: predict_parquet(GRUForecaster(**TINY), empty)):
+        with pytest.raises(ValueError, match=r"empty.parquet' holds no rows"):
+            call()
+    text = tmp_path / "text.parquet"
+    panel.assign(y=panel["y"].astype(str)).to_parquet(text)
+    with pytest.raises(TypeError, match=r"target column 'y' .*text.parquet.* not numbers"):
+        fit_parquet(GRUForecaster(**TINY), text, epochs=1)
+
+
+@pytest.mark.parametrize("had_file", [False, True])
+def test_a_chunk_that_fails_leaves_the_previous_forecasts_or_none(panel_path, tmp_path,
+                                                                   monkeypatch, had_file):
+    panel, path = panel_path
+    model = GRUForecaster(**TINY, max_epochs=1, random_state=0).fit(panel)
+    out = tmp_path / "forecasts.parquet"
+    if had_file:
+        predict_parquet(model, path, out, chunk_series=3)
+    before = out.read_bytes() if had_file else None
+    predict, calls = model.predict, []
+
+    def fails_on_the_second_chunk(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("chunk 2 failed")
+        return predict(*args, **kwargs)
+
+    monkeypatch.setattr(model, "predict", fails_on_the_second_chunk)
+    with pytest.raises(RuntimeError, match="chunk 2 failed"):
+        predict_parquet(model, path, out, chunk_series=3)
+    assert (out.read_bytes() if out.exists() else None) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".tmp-")] == []
+
+
 # -- a panel larger than memory ------------------------------------------------------
 BUDGET = 64 * 2**20  # bytes the child may allocate beyond its warmed-up address space
 N_SERIES, LENGTH, PER_ROW_GROUP = 700, 10_000, 10

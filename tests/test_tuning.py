@@ -268,6 +268,40 @@ def test_a_stored_study_refuses_other_data(data, tmp_path):
     assert len(_complete(url, "mixed")) == 2
 
 
+@pytest.mark.parametrize("where, why", [
+    ("no/such/folder/tune.db", "its folder does not exist"),
+    ("a_folder", "it is a folder"),
+])
+def test_a_storage_that_cannot_be_written_names_storage_and_its_file(data, tmp_path, where,
+                                                                     why):
+    (tmp_path / "a_folder").mkdir()
+    url = f"sqlite:///{tmp_path / where}"
+    with pytest.raises(ValueError, match=rf"cannot use storage='sqlite:///.*{where}'.*"
+                                         rf"\({why}\)"):
+        _search_on(url, "s", 1).fit(*data)
+
+
+def test_a_file_that_is_no_database_names_storage_and_its_file(data, tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("not a database\n" * 100)
+    with pytest.raises(ValueError, match=r"cannot use storage=.*notes.txt.*\(database "
+                                         r"file .*notes.txt'\)"):
+        _search_on(f"sqlite:///{path}", "s", 1).fit(*data)
+
+
+@pytest.mark.parametrize("cv", [None, 3])
+def test_a_defaulted_cv_splits_a_shuffled_panel_by_time(cv):
+    panel = make_panel(n_series=4, random_state=0).sample(frac=1.0, random_state=0)
+    search = OptunaSearchCV(SeasonalNaiveForecaster(horizon=7),
+                            {"season_length": CategoricalDistribution((1, 7))}, cv=cv)
+    splits = list(search._check_cv(panel).split(panel))
+    assert len(splits) == 3
+    for train, test in splits:
+        cut = panel["ds"].iloc[test].min()
+        assert panel["ds"].iloc[train].max() < cut  # rows are cut at a time, never by row
+        assert set(train) == set(np.flatnonzero(panel["ds"].to_numpy() < cut))
+
+
 WORKER = """
 import sys
 import torch
