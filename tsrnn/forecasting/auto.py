@@ -336,6 +336,11 @@ class AutoForecaster(BaseForecaster):
         self.time_col = time_col
 
     # -- candidates --------------------------------------------------------------------
+    @classmethod
+    def get_test_params(cls, parameter_set: str = "default") -> list[dict]:
+        """Parameters of tiny, fast instances for the tests (``horizon`` is set by them)."""
+        return [{"n_origins": 1, "candidates": ["naive", "seasonal_naive", "drift"]}]
+
     def _named(self, freq=None) -> list:
         """``[(name, configured unfitted clone)]``, naive included; checks the list."""
         items = _default_candidates(freq, self.random_state) if self.candidates is None \
@@ -453,10 +458,9 @@ class AutoForecaster(BaseForecaster):
                 for j in range(n_t):
                     u, x = i * n_t + j, panel.series(i)[:, j]
                     actual[k - 1, u] = x[cut:cut + h]
-                    for c in range(len(named)):
-                        if np.isfinite(preds[k - 1, c, u]).all():
-                            scores[k - 1, c, u] = _unit_mase(x[cut:cut + h], preds[k - 1, c, u],
-                                                             x[:cut], m)
+                    scale = mase_scale(x[:cut], m)  # one scale for every candidate
+                    errors_u = np.abs(preds[k - 1, :, u] - x[cut:cut + h]).mean(axis=1)
+                    scores[k - 1, :, u] = errors_u / scale  # NaN where no forecast
         # a candidate is eligible for a unit when scored at every origin naive was
         scored = np.isfinite(scores[:, naive])  # (origins, series)
         complete = np.all(np.isfinite(scores) | ~scored[:, None], axis=0) & scored.any(0)
