@@ -34,6 +34,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from tsrnn._io import atomic_write_text
+
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "m3" / "M3-dev.csv"
 OUT = Path(__file__).resolve().parent / "results" / "auto_m3.json"
 FREQ = {"yearly": ("YS", 1), "quarterly": ("QS", 4), "monthly": ("MS", 12), "other": (None, 1)}
@@ -87,6 +89,8 @@ def _derived(auto, alone: dict, naive: str) -> dict:
     for per_series in (True, False):
         for method in ("select", "combine"):
             weights, _ = auto._weights(scores.copy(), names.index(naive), method, per_series)
+            if any(weights[:, c].any() and name not in alone for c, name in enumerate(names)):
+                continue  # a candidate that failed alone: nothing to derive from
             pred = sum(weights[:, [c]] * alone[name] for c, name in enumerate(names)
                        if weights[:, c].any())
             out[f"{method}{'' if per_series else '_global'}"] = pred
@@ -117,7 +121,7 @@ def main(argv=None) -> dict:
     for category in args.categories.split(","):
         out[category] = run_category(category, args)
         out_path.parent.mkdir(parents=True, exist_ok=True)
-        out_path.write_text(json.dumps(out, indent=1, sort_keys=True))
+        atomic_write_text(out_path, json.dumps(out, indent=1, sort_keys=True))
     return out
 
 
@@ -146,7 +150,12 @@ def run_category(category: str, args) -> dict:
     alone = {}
     inferred = pd.tseries.frequencies.to_offset(freq) if freq else None
     for name, model in _default_candidates(inferred, args.seed):
-        alone[name], seconds = _fit_predict(model.set_params(horizon=h), frame, h)
+        try:
+            alone[name], seconds = _fit_predict(model.set_params(horizon=h), frame, h)
+        except Exception as exc:  # noqa: BLE001 - reported, and the benchmark goes on
+            print(f"{category:9s} {name:22s} failed: {type(exc).__name__}: {exc}", flush=True)
+            results[name] = {"failed": f"{type(exc).__name__}: {exc}"}
+            continue
         report(name, alone[name], seconds)
     auto = AutoForecaster(horizon=h, random_state=args.seed)
     pred, seconds = _fit_predict(auto, frame, h)
@@ -156,7 +165,7 @@ def run_category(category: str, args) -> dict:
            choice=choice, failed=list(auto.failed_))
     for key, derived in _derived(auto, alone, "naive").items():
         report(f"auto[{key}]", derived)
-    best = min((r["owa"], k) for k, r in results.items() if k in alone)
+    best = min((results[k]["owa"], k) for k in alone)
     results["summary"] = {
         "n_series": len(test), "horizon": h, "method": auto.method_,
         "per_series": auto.per_series_,
