@@ -133,7 +133,7 @@ def run_category(category: str, args) -> dict:
     frame, test, histories, h = load(category, args.limit)
     freq, m = FREQ[category]
     results = {}
-    naive2, _ = _fit_predict(Naive2Forecaster(horizon=h), frame, h)
+    naive2, naive2_seconds = _fit_predict(Naive2Forecaster(horizon=h), frame, h)
     ref = score(naive2, test, histories, m)
 
     def report(key, pred, seconds=None, **extra):
@@ -146,7 +146,7 @@ def run_category(category: str, args) -> dict:
         print(f"{category:9s} {key:22s} sMAPE {s:7.3f}  MASE {q:6.3f}  "
               f"OWA {row['owa']:.3f}  {took}", flush=True)
 
-    report("naive2", naive2)
+    report("naive2", naive2, naive2_seconds)
     alone = {}
     inferred = pd.tseries.frequencies.to_offset(freq) if freq else None
     for name, model in _default_candidates(inferred, args.seed):
