@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_m4 import to_long  # noqa: E402
 from m4data import load_m4  # noqa: E402
 
+from tsrnn._io import atomic_write_text  # noqa: E402
 from tsrnn.augment import (  # noqa: E402
     Compose,
     GaussianNoise,
@@ -223,7 +224,7 @@ def main(argv=None) -> dict:
         "loadavg_before_after": [load_before[0], os.getloadavg()[0]],
     }
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    out_path.write_text(json.dumps(result, indent=2))
+    atomic_write_text(out_path, json.dumps(result, indent=2))
     print(f"\nwrote {out_path} ({result['wall_s']:.0f} s)")
     return result
 

@@ -45,6 +45,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from m4data import load_m4, load_m4_submission  # noqa: E402
 
+from tsrnn._io import atomic_write_text  # noqa: E402
 from tsrnn.forecasting import (  # noqa: E402
     ETSForecaster,
     MSTLForecaster,
@@ -176,7 +177,7 @@ def main(argv=None):
             finance = load_m4_finance().groupby("unique_id").tail(260)  # the last 5 years
             rows += _backtested("finance", finance, 13, 1, 2, models, None, None)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps({"args": vars(args), "results": rows}, indent=1,
+    atomic_write_text(args.out, json.dumps({"args": vars(args), "results": rows}, indent=1,
                                          default=str))
     print(f"wrote {args.out}")
 

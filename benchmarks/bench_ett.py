@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from tsrnn._io import atomic_write_text
 from tsrnn.forecasting import (
     ETSForecaster,
     GRUForecaster,
@@ -248,7 +249,7 @@ def main(argv=None) -> dict:
         out["results"] = {**before["results"], **results}
         out["runs"] = [*before.get("runs", [before["args"]]), vars(args)]
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(out, indent=2))
+    atomic_write_text(args.out, json.dumps(out, indent=2))
     return out
 
 

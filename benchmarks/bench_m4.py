@@ -20,6 +20,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from m4data import load_m4  # noqa: E402
 
+from tsrnn._io import atomic_write_text  # noqa: E402
 from tsrnn.forecasting import (  # noqa: E402
     ARIMAForecaster,
     DriftForecaster,
@@ -140,7 +141,7 @@ def main(argv=None) -> dict:
     out = {"args": vars(args), "results": results, "torch": torch.__version__,
            "threads": torch.get_num_threads()}
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(out, indent=2))
+    atomic_write_text(args.out, json.dumps(out, indent=2))
     return out
 
 

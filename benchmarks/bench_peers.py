@@ -57,6 +57,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from m4data import load_m4  # noqa: E402
 
 from tsrnn import LSTMForecaster  # noqa: E402
+from tsrnn._io import atomic_write_text  # noqa: E402
 
 M4_DIR = ROOT.parent / "shared" / "data" / "m4"
 WINDOW, HORIZON, BATCH, EPOCHS, LR, CLIP = 72, 24, 256, 2, 1e-3, 1.0
@@ -568,7 +569,7 @@ def run(args, workdir: str) -> None:
     out = args.out or ROOT / "benchmarks" / "results" / \
         ("peers_cpu_quick.json" if args.quick else "peers_cpu.json")
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(dict(benchmark="peers", config=config,
+    atomic_write_text(out, json.dumps(dict(benchmark="peers", config=config,
                                    environment=environment(libs), results=results),
                               indent=2) + "\n")
     print(f"written to {out} ({config['seconds']:.0f} s)")

@@ -34,6 +34,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # benchmark the checkout, installed or not
 
+from tsrnn._io import atomic_write, atomic_write_text  # noqa: E402
 from tsrnn.datasets import load_m4_finance  # noqa: E402
 from tsrnn.forecasting import GRUForecaster  # noqa: E402
 from tsrnn.model_selection import ExpandingWindowSplit  # noqa: E402
@@ -96,7 +97,7 @@ def plot(runs: list, path: Path) -> None:
             ax.bar(i, np.mean(values), color=f"C{i}", alpha=0.5)
             ax.scatter([i] * len(values), values, color="k", s=12, zorder=3)
         ax.set(xticks=range(len(names)), xticklabels=names, title=title)
-    fig.savefig(path, dpi=110)
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110))
 
 
 def main(argv=None) -> None:
@@ -129,7 +130,7 @@ def main(argv=None) -> None:
               "summary": summarise(runs), "runs": runs}
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2))
+    atomic_write_text(out, json.dumps(result, indent=2))
     plot(runs, out.with_suffix(".png"))
     print(json.dumps(result["summary"], indent=2))
     print("wrote", out, "and", out.with_suffix(".png"))

@@ -47,6 +47,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from tsrnn._io import atomic_write_text
+
 HERE = Path(__file__).resolve().parent
 HORIZON, WINDOW, SEASON = 13, 26, 7
 
@@ -286,7 +288,7 @@ def main() -> None:
     if args.threads:
         out = HERE / "results" / f"threads_{args.threads}.json"
         thread_table(busy=args.threads == "busy",
-                            save=lambda rows: out.write_text(json.dumps(
+                            save=lambda rows: atomic_write_text(out, json.dumps(
                                 {"load_avg": os.getloadavg(), "rows": rows}, indent=1)))
         return
     if args.child:
@@ -330,7 +332,7 @@ def main() -> None:
                                "validation_fraction 0.1, 1 epoch"},
               "fit_sizes": fit_rows, "predict_sizes": predict_rows, "growth": growth}
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(result, indent=1))
+    atomic_write_text(args.out, json.dumps(result, indent=1))
     print(json.dumps(growth, indent=1))
 
 

@@ -24,6 +24,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from m4data import load_m4, load_m4_submission  # noqa: E402
 
+from tsrnn._io import atomic_write_text  # noqa: E402
 from tsrnn.metrics import mase, owa, smape  # noqa: E402
 from tsrnn.nn import SeasonalResidual  # noqa: E402
 
@@ -65,7 +66,7 @@ def main(argv=None) -> dict:
         print(f"{name:20s} sMAPE {s:7.3f} MASE {m:6.3f} OWA {out[name]['owa']:6.3f} "
               f"(week for {out[name]['share_week']:.0%} of the series)")
     if args.out:
-        Path(args.out).write_text(json.dumps(out, indent=2))
+        atomic_write_text(args.out, json.dumps(out, indent=2))
     return out
 
 

@@ -57,6 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from m4data import load_m4, load_m4_submission  # noqa: E402
 
 from tsrnn import datasets  # noqa: E402
+from tsrnn._io import atomic_write_text  # noqa: E402
 from tsrnn.forecasting import (  # noqa: E402
     ETSForecaster,
     GRUForecaster,
@@ -239,7 +240,7 @@ def main(argv=None) -> dict:
                                                     vars(args)]})
     _skills(result)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(result, indent=1, default=str))
+    atomic_write_text(args.out, json.dumps(result, indent=1, default=str))
     print(f"wrote {args.out}")
     return result
 

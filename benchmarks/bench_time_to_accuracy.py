@@ -41,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from m4data import load_m4  # noqa: E402
 
 from tsrnn import LSTMForecaster  # noqa: E402
+from tsrnn._io import atomic_write_text  # noqa: E402
 from tsrnn.metrics import mase, naive2_forecast, owa, smape  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "m4"
@@ -228,7 +229,7 @@ def main(argv=None) -> dict:
                      for lib in libs}
         path = Path(args.out or f"benchmarks/results/time_to_accuracy_fresh"
                     f"{'_quick' if args.quick else ''}.json")
-        path.write_text(json.dumps({"args": vars(args), "results": fresh,
+        atomic_write_text(path, json.dumps({"args": vars(args), "results": fresh,
                                     "torch": torch.__version__}, indent=2, default=float))
         print(f"written to {path}")
         return fresh
@@ -255,7 +256,7 @@ def main(argv=None) -> dict:
     path = Path(args.out or "benchmarks/results/time_to_accuracy"
                 f"{'_quick' if args.quick else ''}.json")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(out, indent=2, default=float))
+    atomic_write_text(path, json.dumps(out, indent=2, default=float))
     print(f"written to {path}")
     return out
 

@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # benchmark the checkout, installed or not
 
 from tsrnn import LSTMRegressor  # noqa: E402
+from tsrnn._io import atomic_write_text  # noqa: E402
 
 WINDOW, HORIZON, BATCH_SIZE, EPOCHS, LR, GRAD_CLIP = 72, 24, 256, 3, 1e-3, 1.0
 SIZES = {  # name: (hidden_size, num_layers, n_windows)
@@ -283,7 +284,7 @@ def main(argv=None) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     report = dict(benchmark="training", config=config,
                   environment=environment(device, args.threads), results=results)
-    out.write_text(json.dumps(report, indent=2) + "\n")
+    atomic_write_text(out, json.dumps(report, indent=2) + "\n")
     print(f"written to {out}")
 
 

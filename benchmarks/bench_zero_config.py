@@ -36,6 +36,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from m4data import load_m4, load_m4_submission  # noqa: E402
 
+from tsrnn._io import atomic_write_text  # noqa: E402
 from tsrnn.forecasting import GRUForecaster, LSTMForecaster, RNNForecaster, SeasonalNaiveForecaster  # noqa: E402
 from tsrnn.metrics import interval_coverage_by_series, mase, owa, scaled_pinball_loss, smape  # noqa: E402
 
@@ -157,7 +158,7 @@ def main(argv=None) -> dict:
            "threads": torch.get_num_threads()}
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(json.dumps(out, indent=2, default=str))
+        atomic_write_text(args.out, json.dumps(out, indent=2, default=str))
     return out
 
 
