@@ -2,18 +2,11 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from tsrnn import (
-    GRUClassifier,
-    GRURegressor,
-    LSTMClassifier,
-    LSTMRegressor,
-    RNNClassifier,
-    RNNRegressor,
-)
+from tsrnn import _registry
 
-TINY = dict(hidden_size=8, max_epochs=30, lr=0.03, batch_size=32, random_state=0)
-ESTIMATORS = [cls(**TINY) for cls in (RNNRegressor, LSTMRegressor, GRURegressor,
-                                      RNNClassifier, LSTMClassifier, GRUClassifier)]
+# every registered window estimator, with the parameters it gives for tests
+ESTIMATORS = [cls(**params) for cls in map(_registry.load, _registry.ESTIMATORS)
+              for params in cls.get_test_params()]
 
 # The only check that cannot apply, with its reason.
 EXPECTED_FAILURES = {

@@ -1,10 +1,9 @@
 """The contract every forecaster keeps, checked once for all of them.
 
-To cover a new forecaster, add ONE line to ``TINY_PARAMS``: its class name and the
-parameters of a tiny, fast instance (``horizon`` is set by the tests). Classes are looked
-up in the public modules of :mod:`tsrnn.forecasting`; a name not (yet) there is skipped,
-and ``test_every_public_forecaster_has_a_test_configuration`` fails for a public
-forecaster without a line.
+Every forecaster of the registry (``tsrnn/_registry.py``) is covered, with the parameters
+of a tiny, fast instance from its own ``get_test_params()`` (``horizon`` is set by the
+tests); ``test_every_public_forecaster_is_registered_with_a_test_configuration`` fails for
+a public forecaster that is not registered or has no configuration.
 """
 
 import copy
@@ -21,28 +20,12 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit, cross_val_score
 
+from tsrnn import _registry
 from tsrnn.datasets import make_seasonal_series, make_sine
 from tsrnn.forecasting import BaseForecaster
 
-TINY_NEURAL = dict(window=6, hidden_size=4, max_epochs=2, batch_size=16, random_state=0)
-
-# One line per forecaster: class name -> parameters of a tiny test instance.
-TINY_PARAMS = {
-    "NaiveForecaster": {},
-    "SeasonalNaiveForecaster": {"season_length": 7},
-    "DriftForecaster": {},
-    "MeanForecaster": {},
-    "Naive2Forecaster": {"season_length": 7},
-    "LSTMForecaster": TINY_NEURAL,
-    "GRUForecaster": TINY_NEURAL,
-    "RNNForecaster": TINY_NEURAL,
-    "ARIMAForecaster": {"max_p": 1, "max_q": 1},
-    "ETSForecaster": {},
-    "ThetaForecaster": {"season_length": 7},
-    "MSTLForecaster": {},
-    "TransformedTargetForecaster": {"transform": "log1p"},
-    "AutoForecaster": {"n_origins": 1, "candidates": ["naive", "seasonal_naive", "drift"]},
-}
+# statsmodels' ARIMA order search: about 45 s over the contract, in the slow lane only
+SLOW = {"ARIMAForecaster"}
 
 HORIZON = 3
 
@@ -66,8 +49,19 @@ def _public_forecasters() -> dict:
     return found
 
 
-FORECASTERS = {cls: TINY_PARAMS[name] for name, cls in sorted(_public_forecasters().items())
-               if name in TINY_PARAMS}
+def _registered() -> dict:
+    """``{class: tiny parameters}`` of every registered forecaster that can be imported."""
+    found = {}
+    for name in sorted(_registry.FORECASTERS):
+        if name in _registry.NEEDS_STATSMODELS and importlib.util.find_spec("statsmodels") \
+                is None:
+            continue
+        cls = _registry.load(name)
+        found[cls] = cls.get_test_params()[0]
+    return found
+
+
+FORECASTERS = _registered()
 
 
 def make(cls, **params):
@@ -108,18 +102,23 @@ def _check_future(index, last, step_index: pd.Index) -> None:
 SERIES = _series()
 AFTER = _series(n=84).iloc[len(SERIES):]  # the 21 days that follow SERIES
 
-parametrize = pytest.mark.parametrize("cls", list(FORECASTERS), ids=lambda c: c.__name__)
+CASES = [pytest.param(cls, marks=pytest.mark.slow) if cls.__name__ in SLOW else cls
+         for cls in FORECASTERS]
+parametrize = pytest.mark.parametrize("cls", CASES, ids=lambda c: c.__name__)
 
 
-@pytest.fixture(scope="module", params=list(FORECASTERS), ids=lambda c: c.__name__)
+@pytest.fixture(scope="module", params=CASES, ids=lambda c: c.__name__)
 def fitted(request):
     """Each forecaster fitted once on ``SERIES`` (tests must not change it)."""
     return make(request.param).fit(SERIES)
 
 
-def test_every_public_forecaster_has_a_test_configuration():
-    missing = sorted(set(_public_forecasters()) - set(TINY_PARAMS))
-    assert not missing, f"add these forecasters to TINY_PARAMS: {missing}"
+def test_every_public_forecaster_is_registered_with_a_test_configuration():
+    missing = sorted(set(_public_forecasters()) - set(_registry.FORECASTERS))
+    assert not missing, f"add these forecasters to tsrnn/_registry.py: {missing}"
+    for cls, params in FORECASTERS.items():
+        assert isinstance(params, dict), cls
+        assert all(isinstance(p, dict) for p in cls.get_test_params()), cls
 
 
 @parametrize

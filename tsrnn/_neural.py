@@ -122,6 +122,15 @@ class NeuralMixin(ValidatedParams):
 
     _parameter_constraints = dict(NEURAL_CONSTRAINTS)
 
+    @classmethod
+    def get_test_params(cls, parameter_set: str = "default") -> list[dict]:
+        """Parameters of tiny, fast instances for the tests (``horizon`` is set by them):
+        four hidden units, two epochs, and a window of six steps for the forecasters."""
+        params = {"hidden_size": 4, "max_epochs": 2, "batch_size": 16, "random_state": 0}
+        if "window" in cls._get_param_names():
+            params["window"] = 6
+        return [params]
+
     def _check_neural_params(self) -> None:
         """The checks that involve several parameters (each alone is checked by
         ``_validate_params`` at the start of ``fit``)."""

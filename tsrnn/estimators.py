@@ -69,6 +69,13 @@ class _WindowEstimator(NeuralMixin, BaseEstimator):
         self.verbose = verbose
         self.callbacks = callbacks
 
+    @classmethod
+    def get_test_params(cls, parameter_set: str = "default") -> list[dict]:
+        """Parameters of small instances for the tests: enough training (30 epochs) for
+        scikit-learn's estimator checks, which expect the data to be learnt."""
+        return [{"hidden_size": 8, "max_epochs": 30, "lr": 0.03, "batch_size": 32,
+                 "random_state": 0}]
+
     def _validate_X(self, X, y=None, reset=True):
         kwargs = dict(allow_nd=True, ensure_all_finite=False, dtype=[np.float64, np.float32])
         if reset:

@@ -42,6 +42,11 @@ class _Baseline(BaseForecaster):
         self.id_col = id_col
         self.time_col = time_col
 
+    @classmethod
+    def get_test_params(cls, parameter_set: str = "default") -> list[dict]:
+        """Parameters of tiny, fast instances for the tests (``horizon`` is set by them)."""
+        return [{}]
+
     def _fit(self, panel):
         """Nothing to learn: every forecast depends only on the history it is made from."""
         if panel.covariate_names:
@@ -136,6 +141,11 @@ class _Seasonal(_Baseline):
     def _fit(self, panel):
         super()._fit(panel)
         self.season_length_ = resolve_season_length(self.season_length, self.freq_)
+
+    @classmethod
+    def get_test_params(cls, parameter_set: str = "default") -> list[dict]:
+        """Parameters of tiny, fast instances for the tests (``horizon`` is set by them)."""
+        return [{"season_length": 7}]
 
     def _explicit_season(self):
         """The season length given as an integer (validated), or None for ``"auto"``."""

@@ -188,6 +188,11 @@ class _StatsmodelsForecaster(BaseForecaster):
         self.n_jobs = n_jobs
         self.verbose = verbose
 
+    @classmethod
+    def get_test_params(cls, parameter_set: str = "default") -> list[dict]:
+        """Parameters of tiny, fast instances for the tests (``horizon`` is set by them)."""
+        return [{}]
+
     def _explicit_season(self):
         """The season length given as an integer (validated); None for ``"auto"``."""
         if isinstance(self.season_length, str) and self.season_length == "auto":
@@ -414,6 +419,11 @@ class ARIMAForecaster(_StatsmodelsForecaster):
         self.max_q = max_q
         self.future_covariates = future_covariates
 
+    @classmethod
+    def get_test_params(cls, parameter_set: str = "default") -> list[dict]:
+        """Parameters of tiny, fast instances for the tests (``horizon`` is set by them)."""
+        return [{"max_p": 1, "max_q": 1}]
+
     def _check_params(self):
         for name in ("max_p", "max_d", "max_q"):
             check_positive_int(getattr(self, name), name, minimum=0)
@@ -589,6 +599,11 @@ class ThetaForecaster(_StatsmodelsForecaster):
     def _estimate(self, y, m, exog=None):
         params = self._theta(y, m).params
         return {"b0": float(params["b0"]), "alpha": float(params["alpha"])}
+
+    @classmethod
+    def get_test_params(cls, parameter_set: str = "default") -> list[dict]:
+        """Parameters of tiny, fast instances for the tests (``horizon`` is set by them)."""
+        return [{"season_length": 7}]
 
     def _theta(self, y, m):
         from statsmodels.tsa.forecasting.theta import ThetaModel

@@ -120,6 +120,11 @@ class TransformedTargetForecaster(BaseForecaster):
         self.id_col = id_col
         self.time_col = time_col
 
+    @classmethod
+    def get_test_params(cls, parameter_set: str = "default") -> list[dict]:
+        """Parameters of tiny, fast instances for the tests (``horizon`` is set by them)."""
+        return [{"transform": "log1p"}]
+
     def capabilities(self) -> dict:
         """Those of the wrapped forecaster."""
         return self._inner().capabilities()
