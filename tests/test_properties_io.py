@@ -94,11 +94,35 @@ def test_atomic_path_keeps_the_extension_and_refuses_a_missing_folder(tmp_path):
     assert _leftovers(tmp_path) == []
 
 
+def test_a_replaced_file_keeps_its_mode_and_a_link_stays_a_link(tmp_path):
+    real = tmp_path / "real.csv"
+    real.write_text("old")
+    real.chmod(0o640)
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    atomic_write_text(link, "new")
+    assert link.is_symlink() and real.read_text() == "new"
+    assert real.stat().st_mode & 0o777 == 0o640
+
+
+def test_an_output_folder_that_does_not_exist_fails_before_the_fit(daily_csv, tmp_path,
+                                                                   monkeypatch, capsys):
+    def no_fit(*args, **kwargs):
+        raise AssertionError("the model was built before the output was checked")
+
+    monkeypatch.setattr(cli, "_make_model", no_fit)
+    assert main(["--quiet", "forecast", daily_csv, "--target", "y", "--horizon", "2",
+                 "--model", "naive", "--out", str(tmp_path / "no" / "f.csv")]) == 2
+    assert re.search(r"cannot write .*f\.csv: the folder .* does not exist",
+                     capsys.readouterr().err)
+
+
 _WRITES = re.compile(r"\.to_csv\(|\.to_parquet\(|\.to_json\(|savefig\(|\.write_text\(|"
                      r"\.write_bytes\(|ParquetWriter\(|open\([^)]*['\"][wax]b?['\"]|"
                      r"json\.dump\(|torch\.save\(|pickle\.dump\(|joblib\.dump\(")
-# a write is allowed only to a staged path (Outputs.path) or inside atomic_path
-_STAGED = re.compile(r"\((out|files)\.path\(|ParquetWriter\(where|savefig\(tmp")
+# a write is allowed only to a staged path (Outputs.path, a name starting with "staged")
+# or inside atomic_path
+_STAGED = re.compile(r"\b(out|files)\.path\(|\(staged|ParquetWriter\(where|savefig\(tmp")
 
 
 def test_every_file_the_package_writes_goes_through_the_atomic_helper():

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -54,11 +55,20 @@ def _check_target(path: Path) -> None:
 
 
 def _publish(tmp: Path, path: Path) -> None:
+    """Rename ``tmp`` over ``path``, keeping the permissions of the file it replaces."""
     if not tmp.exists():
         raise FileNotFoundError(f"nothing was written to {path}; the previous file, if "
                                 "any, is left as it was.")
     _fsync(tmp)
+    with contextlib.suppress(OSError):
+        os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
     os.replace(tmp, path)
+
+
+def _target(path) -> Path:
+    """The file to replace: a symbolic link's target (the link stays a link)."""
+    path = Path(path)
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
 @contextlib.contextmanager
@@ -77,7 +87,7 @@ def atomic_path(path) -> Iterator[Path]:
     >>> open(target).read()
     'done'
     """
-    path = Path(path)
+    path = _target(path)
     _check_target(path)
     tmp = _temporary(path)
     try:
@@ -139,7 +149,7 @@ class Outputs:
 
     def path(self, final) -> Path:
         """The temporary path to write ``final`` to (the same one if asked again)."""
-        final = Path(final)
+        final = _target(final)
         if final not in self._staged:
             _check_target(final)
             self._staged[final] = _temporary(final)
@@ -151,8 +161,7 @@ class Outputs:
         if missing:
             raise FileNotFoundError(f"nothing was written to {missing[0]}.")
         for final, tmp in self._staged.items():
-            _fsync(tmp)
-            os.replace(tmp, final)
+            _publish(tmp, final)
         done, self._staged = list(self._staged), {}
         return done
 

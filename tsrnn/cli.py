@@ -30,7 +30,14 @@ from typing import NamedTuple
 import pandas as pd
 
 from ._cli_data import _load, _names
-from ._cli_types import _device, _fraction, _frequency, _int_at_least, _storage_url
+from ._cli_types import (
+    _device,
+    _fraction,
+    _frequency,
+    _int_at_least,
+    _storage_url,
+    _validation_fraction,
+)
 from ._io import Outputs, figure_path
 from ._registry import CLI_MODELS, SHORT_NAMES
 
@@ -83,9 +90,11 @@ def _net(args) -> dict:
     """Neural parameters from the command-line options."""
     net = {"window": args.window, "random_state": args.seed, "device": args.device,
            "verbose": not args.quiet}
-    for name in ("hidden_size", "num_layers", "patience"):
+    for name in ("hidden_size", "num_layers", "patience", "validation_fraction"):
         if getattr(args, name, None) is not None:
             net[name] = getattr(args, name)
+    if net.get("patience") is not None and "validation_fraction" not in net:
+        net["validation_fraction"] = "auto"  # early stopping needs held-out data
     if args.epochs is not None:
         net["max_epochs"] = args.epochs
     return net
@@ -174,19 +183,86 @@ def _wants_plot(args) -> bool:
 
 
 # -------------------------------------------------------------------------- commands
+_NOT_TUNED = ("random_state", "device", "verbose", "callbacks")  # run settings
+
+
+def _tuned(args) -> tuple:
+    """``(model name or None, parameters)`` tuned by ``tsrnn tune``: from ``--study NAME
+    --storage URL`` (the study's best trial) and/or ``--params best.json`` (which wins)."""
+    import json
+
+    model, params = None, {}
+    if getattr(args, "study", None) or getattr(args, "storage", None):
+        if not (args.study and args.storage):
+            raise _UsageError("--study and --storage go together: the study NAME in the "
+                              "database URL that tsrnn tune wrote it to.")
+        from .tuning import _import_optuna
+
+        optuna = _import_optuna()
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        try:
+            study = optuna.load_study(study_name=args.study, storage=args.storage)
+        except KeyError:
+            raise ValueError(f"--storage {args.storage!r} holds no study {args.study!r}.") \
+                from None
+        try:
+            best = study.best_trial
+        except ValueError:
+            raise ValueError(f"study {args.study!r} has no completed trial yet.") from None
+        model = study.user_attrs.get("tsrnn_model")
+        params.update(study.user_attrs.get("tsrnn_fixed", {}))
+        params.update(best.params)
+    if getattr(args, "params", None):
+        try:
+            content = json.loads(Path(args.params).read_text())
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ValueError(f"cannot read --params {args.params!r}: {exc}") from None
+        if not isinstance(content, dict):
+            raise ValueError(f"--params {args.params!r} must hold a JSON object of parameters "
+                             "(as tsrnn tune writes it).")
+        if isinstance(content.get("params"), dict):  # tsrnn tune's file
+            model = content.get("model", model)
+            content = content["params"]
+        params.update(content)
+    return model, {k: v for k, v in params.items() if k not in _NOT_TUNED}
+
+
+def _with_tuned(args, net: dict) -> tuple:
+    """The model name and neural parameters with the tuned ones (options given on the
+    command line win over the tuned values)."""
+    tuned_model, tuned = _tuned(args)
+    name = args.model
+    if not tuned:
+        return name, net
+    if name == "auto" and tuned_model:
+        name = tuned_model
+    if name not in NEURAL:
+        raise ValueError(f"the tuned parameters {sorted(tuned)} are for a neural model "
+                         f"({tuned_model or 'lstm, gru or rnn'}); --model {name} does not "
+                         "take them.")
+    merged = dict(net)
+    for key, value in tuned.items():
+        if merged.get(key) is None:
+            merged[key] = value
+    return name, merged
+
+
 def _cmd_forecast(args) -> None:
     data, layout, future = _load(args)
     season, _ = _season_length(args, data, layout)
-    model = _make_model(args.model, args.horizon, season, layout, _net(args),
-                        _names(args.future_covariates)).fit(data)
-    table = _forecast_table(model, layout, args.coverage, future)
-    written = [args.out]
+    name, net = _with_tuned(args, _net(args))
+    args.model = name
+    plot = figure_path(args.plot or Path(args.out).with_suffix(".png")) \
+        if _wants_plot(args) else None
+    written = [p for p in (args.out, plot) if p]
     with Outputs() as out:  # all or nothing: a failed plot leaves no new forecast file
-        table.to_csv(out.path(args.out), index=False)
-        if _wants_plot(args):
-            plot = figure_path(args.plot or Path(args.out).with_suffix(".png"))
-            _plot_forecast(data, table, layout, out.path(plot), args.model, args.coverage)
-            written.append(plot)
+        staged = [out.path(p) for p in written]  # folders checked before the fit
+        model = _make_model(name, args.horizon, season, layout, net,
+                            _names(args.future_covariates)).fit(data)
+        table = _forecast_table(model, layout, args.coverage, future)
+        table.to_csv(staged[0], index=False)
+        if plot:
+            _plot_forecast(data, table, layout, staged[1], args.model, args.coverage)
     with pd.option_context("display.width", 120):
         _say(args, table.to_string(max_rows=30, index=False))
     _say(args, "wrote " + " and ".join(str(p) for p in written))
@@ -205,11 +281,11 @@ def _cmd_compare(args) -> None:
                f"{args.horizon} steps (season length {resolved})")
     plot = args.plot and figure_path(args.plot)
     with Outputs() as out:  # the leaderboard and the plot: both or neither
+        staged_board, staged_plot = (p and out.path(p) for p in (args.out, plot))
         board = compare(models, data, n_origins=args.folds, refit=not args.no_refit,
-                        season_length=season, plot=plot and out.path(plot),
-                        coverage=args.coverage)
-        if args.out:
-            board.to_csv(out.path(args.out))
+                        season_length=season, plot=staged_plot, coverage=args.coverage)
+        if staged_board:
+            board.to_csv(staged_board)
     _show_board(args, board)
     if args.out or args.plot:
         _say(args, "wrote " + " and ".join(str(p) for p in (args.out, plot) if p))
@@ -251,6 +327,28 @@ def _cmd_tune(args) -> None:
           + (f"  study: {study!r} in {args.storage}" if args.storage else ""))
     for name, value in search.best_params_.items():
         print(f"{name} = {value:.6g}" if isinstance(value, float) else f"{name} = {value}")
+    _write_best(args, search, study)
+
+
+def _write_best(args, search, study) -> None:
+    """``--out best.json``: the model and every parameter ``tsrnn forecast --params``
+    needs to rebuild the best trial (the searched ones and the fixed options of the run);
+    a stored study keeps them too, for ``tsrnn forecast --study --storage``."""
+    import json
+
+    from ._io import Outputs
+
+    fixed = {k: v for k, v in _net(args).items() if k not in _NOT_TUNED and v is not None}
+    params = {**fixed, **search.best_params_}
+    if args.storage:
+        search.study_.set_user_attr("tsrnn_model", args.model)
+        search.study_.set_user_attr("tsrnn_fixed", fixed)
+    best = {"model": args.model, "horizon": args.horizon, "params": params,
+            "best_score": search.best_score_, "folds": args.folds,
+            "study": study, "storage": args.storage}
+    with Outputs() as out:
+        out.path(args.out).write_text(json.dumps(best, indent=2) + "\n")
+    _say(args, f"wrote {args.out} (tsrnn forecast ... --params {args.out})")
 
 
 def _adopt_study(storage: str, name: str, model, data) -> None:
@@ -394,7 +492,12 @@ def _neural_args(p: argparse.ArgumentParser, epochs: int | None = None) -> None:
                    help="stacked recurrent layers (default: the model's, 1)")
     p.add_argument("--patience", type=_int_at_least(1, "patience"), default=None,
                    help="early stopping: epochs without improvement of the validation "
-                        "loss (default: no early stopping)")
+                        "loss (default: no early stopping); holds out the last horizon "
+                        "of every series unless --validation-fraction says otherwise")
+    p.add_argument("--validation-fraction", type=_validation_fraction, default=None,
+                   help="last part of every series held out to watch the validation loss "
+                        "and calibrate the intervals: auto (the last horizon) or a "
+                        "fraction in [0, 1) (default: the model's, 0)")
     p.add_argument("--device", type=_device, default="auto",
                    help="auto (CUDA if present), cpu, cuda, cuda:N or mps")
     p.add_argument("--seed", type=int, default=0, help="random_state (default 0)")
@@ -431,6 +534,14 @@ def build_parser() -> argparse.ArgumentParser:
     _neural_args(fc)
     fc.add_argument("--coverage", type=_fraction, default=0.9,
                     help="nominal coverage of the prediction interval (default 0.9)")
+    fc.add_argument("--params", default=None,
+                    help="JSON file of tuned parameters (the best.json of tsrnn tune: its "
+                         "model, unless --model names a neural one, and its parameters; "
+                         "options given here win)")
+    fc.add_argument("--study", default=None,
+                    help="take the best trial of this tsrnn tune study (with --storage)")
+    fc.add_argument("--storage", type=_storage_url, default=None,
+                    help="Optuna storage URL of --study, e.g. sqlite:///study.db")
     fc.add_argument("--out", default="forecast.csv", help="forecast CSV (default forecast.csv)")
     fc.add_argument("--plot", default=None, help="PNG file (default: --out with .png)")
     fc.add_argument("--no-plot", action="store_true", help="make no plot")
@@ -469,7 +580,10 @@ def build_parser() -> argparse.ArgumentParser:
     tune.add_argument("--force-resume", action="store_true",
                       help="continue the --storage study even if it was run on other data "
                            "(a study keeps a fingerprint of its data and refuses otherwise)")
-    _neural_args(tune, epochs=10)
+    tune.add_argument("--out", default="best.json",
+                      help="JSON file of the best parameters, for tsrnn forecast --params "
+                           "(default best.json)")
+    _neural_args(tune)  # the model's own defaults: the first trial is the untuned model
     tune.set_defaults(run=_cmd_tune)
     return parser
 
