@@ -128,16 +128,18 @@ def _panel(n=240):
 
 @pytest.fixture(scope="module")
 def model():
-    return GRUForecaster(horizon=H, window=72, hidden_size=8, batch_size=32, lr=0.02,
-                         max_epochs=8, log_scale=False, n_threads=1,
-                         random_state=0).fit(_panel())
+    """The same network fitted with each calibration mode (predict reads fitted
+    parameters only: the mode is chosen at fit)."""
+    return {mode: GRUForecaster(horizon=H, window=72, hidden_size=8, batch_size=32, lr=0.02,
+                                max_epochs=8, log_scale=False, n_threads=1,
+                                interval_calibration=mode, random_state=0).fit(_panel())
+            for mode in ("pooled", "series")}
 
 
 def _bounds(model, mode, **kwargs):
-    model.set_params(interval_calibration=mode)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # calibrated in-sample
-        return model.predict_interval(coverage=0.9, **kwargs)
+        return model[mode].predict_interval(coverage=0.9, **kwargs)
 
 
 def _widths(bounds) -> pd.Series:
@@ -145,7 +147,7 @@ def _widths(bounds) -> pd.Series:
 
 
 def test_series_calibration_widens_the_noisy_series_only(model):
-    assert model.residual_series_.tolist() == [0] * H + [1] * H  # the last H windows each
+    assert model["series"].residual_series_.tolist() == [0] * H + [1] * H  # last H each
     pooled, series = _widths(_bounds(model, "pooled")), _widths(_bounds(model, "series"))
     # pooled: one normalised quantile for both (the window scales differ little)
     assert pooled["noisy"] / pooled["quiet"] < 2
@@ -156,17 +158,19 @@ def test_series_calibration_widens_the_noisy_series_only(model):
 
 @pytest.mark.parametrize("mode", ["pooled", "series"])
 def test_intervals_contain_the_point_forecast(model, mode):
-    bounds, point = _bounds(model, mode), model.predict()["y"]
+    bounds, point = _bounds(model, mode), model[mode].predict()["y"]
     assert np.all(bounds["y_lower"] <= point) and np.all(point <= bounds["y_upper"])
     assert np.all(bounds["y_upper"] - bounds["y_lower"] > 0)
 
 
 def test_pooled_mode_reproduces_the_single_quantile(model):
-    bounds, point = _bounds(model, "pooled"), model.predict()
-    n = len(model.residuals_)
-    q = np.quantile(model.residuals_[:, :, 0], np.ceil((n + 1) * 0.9) / n, axis=0)
-    last = _panel().groupby("unique_id", sort=False).tail(model.window_)
-    windows = last["y"].to_numpy().reshape(2, model.window_, 1)
+    bounds, point = _bounds(model, "pooled"), model["pooled"].predict()
+    residuals = model["pooled"].residuals_
+    n = len(residuals)
+    q = np.quantile(residuals[:, :, 0], np.ceil((n + 1) * 0.9) / n, axis=0)
+    window = model["pooled"].window_
+    last = _panel().groupby("unique_id", sort=False).tail(window)
+    windows = last["y"].to_numpy().reshape(2, window, 1)
     _, scale = _scaling.window_stats(windows)  # the scale of the last window of each series
     expected = point["y"].to_numpy() + (q[None] * scale).ravel()
     np.testing.assert_allclose(bounds["y_upper"].to_numpy(), expected, rtol=1e-10)
@@ -181,10 +185,9 @@ def test_new_series_at_predict_get_the_pooled_width(model):
 
 
 def test_a_model_fitted_before_per_series_calibration_stays_pooled(model):
-    model.set_params(interval_calibration="series")
     old = object.__new__(GRUForecaster)  # as unpickled: no parameter, no window series
-    old.__dict__.update({k: v for k, v in model.__dict__.items()
-                         if k not in ("residual_series_", "interval_calibration")})
+    old.__dict__.update({k: v for k, v in model["series"].__dict__.items() if k not in
+                         ("residual_series_", "interval_calibration", "fitted_params_")})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         pd.testing.assert_frame_equal(old.predict_interval(), _bounds(model, "pooled"))

@@ -30,7 +30,7 @@ from sklearn.utils._param_validation import Interval as _SkInterval
 
 __all__ = ["HasMethods", "Integral", "Interval", "InvalidParameterError", "Options", "Real",
            "StrOptions", "DeviceName", "ValidatedParams", "positive_int", "check_finite",
-           "check_float32_range", "check_option",
+           "check_float32_range", "check_option", "check_probability",
            "check_positive_int", "check_unique_columns", "unchanged_on_error",
            "validate_params"]
 
@@ -212,6 +212,27 @@ def check_positive_int(value, name: str, minimum: int = 1) -> int:
             or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
     return int(value)
+
+
+def check_probability(value, name: str) -> float:
+    """Return ``value`` as a float if it is a number in (0, 1): a TypeError for anything
+    that is not a number (``"0.9"``, ``True``), a ValueError outside the interval.
+
+    Examples
+    --------
+    >>> check_probability(0.9, "coverage")
+    0.9
+    >>> check_probability("0.9", "coverage")
+    Traceback (most recent call last):
+    ...
+    TypeError: coverage must be a number in (0, 1), got '0.9' (str).
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be a number in (0, 1), got {value!r} "
+                        f"({type(value).__name__}).")
+    if not 0 < value < 1:
+        raise ValueError(f"{name} must be in (0, 1), got {value!r}.")
+    return float(value)
 
 
 def check_option(value, name: str, options) -> None:

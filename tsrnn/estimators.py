@@ -22,6 +22,48 @@ from .nn import POOLINGS, RecurrentNet
 _MAX_MAGNITUDE = 1e18  # float32 training: squares of the data must stay finite
 
 
+def _first_bad(values: np.ndarray, bad) -> int | None:
+    """Position of the first item of ``values`` (flattened) for which ``bad(item)``."""
+    flat = np.asarray(values, dtype=object).ravel()
+    found = np.fromiter((bool(bad(v)) for v in flat), dtype=bool, count=len(flat))
+    return int(np.argmax(found)) if found.any() else None
+
+
+def _not_a_number(v) -> bool:
+    if isinstance(v, (str, bytes)) or v is None:
+        return True
+    try:
+        float(v)
+    except (TypeError, ValueError):
+        return True
+    return False
+
+
+def _check_numbers(y) -> None:
+    """A regression target holds numbers only (not ``"3.5"``, not None)."""
+    if np.asarray(y).dtype.kind in "biufc":  # numeric arrays: the usual checks follow
+        return
+    i = _first_bad(y, _not_a_number)
+    if i is not None:
+        value = np.asarray(y, dtype=object).ravel()[i]
+        raise ValueError(f"y must hold numbers for a regressor; its item {i} (flattened) is "
+                         f"{value!r} ({type(value).__name__}). Convert the target to "
+                         "floats, or use a classifier for class labels.")
+
+
+def _check_labels(y) -> None:
+    """Every sample of a classifier has a label: no None or NaN among them."""
+    kind = np.asarray(y).dtype.kind
+    if kind in "biuUS":  # integers and strings: nothing can be missing
+        return
+    i = _first_bad(y, lambda v: v is None or (isinstance(v, float) and v != v))
+    if i is not None:
+        value = np.asarray(y, dtype=object).ravel()[i]
+        raise ValueError(f"y holds a missing class label ({value!r}) at position {i}; "
+                         "every window needs a label: drop those samples or give them a "
+                         "class.")
+
+
 def _robust_scale(values: np.ndarray, axis) -> tuple[np.ndarray, np.ndarray]:
     """Mean and std, a (relatively) zero std replaced by the mean absolute level."""
     mean = values.mean(axis=axis)
@@ -77,6 +119,10 @@ class _WindowEstimator(NeuralMixin, BaseEstimator):
                  "random_state": 0}]
 
     def _validate_X(self, X, y=None, reset=True):
+        shape = np.shape(X) if hasattr(X, "shape") or isinstance(X, list) else ()
+        if len(shape) >= 3 and shape[1] == 0:  # 2D: scikit-learn's own message (0 features)
+            raise ValueError(f"X has windows of 0 time steps (shape {shape}); a window needs "
+                             "at least one: X is (n_samples, n_timesteps[, n_features]).")
         kwargs = dict(allow_nd=True, ensure_all_finite=False, dtype=[np.float64, np.float32])
         if reset:
             X, y = validate_data(self, X, y, multi_output=True,
@@ -107,6 +153,8 @@ class _WindowEstimator(NeuralMixin, BaseEstimator):
     def _fit_validated(self, X, y):
         self._validate_params()
         self._check_neural_params()
+        if y is not None:  # before scikit-learn's checks, whose errors name no item
+            self._check_y(y)
         X, y = self._validate_X(X, y, reset=True)
         if self._task == "regression":
             check_finite(np.asarray(y, dtype=float), "y")
@@ -148,6 +196,9 @@ class _RecurrentRegressor(RegressorMixin, _WindowEstimator):
     def _loss_name(self) -> str:
         return self.loss
 
+    def _check_y(self, y) -> None:
+        _check_numbers(y)
+
     def _y_shape(self) -> dict:
         return {"y_ndim": self.y_ndim_}
 
@@ -183,6 +234,9 @@ class _RecurrentClassifier(ClassifierMixin, _WindowEstimator):
 
     def _loss_name(self) -> str:
         return "cross_entropy"
+
+    def _check_y(self, y) -> None:
+        _check_labels(y)
 
     def _y_shape(self) -> dict:
         return {"classes": self.classes_.tolist()}

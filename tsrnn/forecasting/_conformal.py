@@ -9,8 +9,12 @@ scale of the window it forecasts from.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
+
+from .._validation import check_probability
 
 MODES = ("pooled", "series")
 # prior weight of the pooled scale, in calibration windows: a series with n windows gets
@@ -124,8 +128,8 @@ def conformal_widths(residuals: np.ndarray, series: np.ndarray | None, coverage:
     """
     if mode not in MODES:
         raise ValueError(f"interval_calibration must be one of {MODES}, got {mode!r}.")
-    if not 0 < coverage < 1:
-        raise ValueError(f"coverage must be in (0, 1), got {coverage!r}.")
+    coverage = check_probability(coverage, "coverage")
+    _warn_too_few(len(residuals), coverage)
     pooled = pooled_widths(residuals, coverage)
     if mode == "pooled" or series is None:
         return pooled[None], pooled
@@ -134,6 +138,20 @@ def conformal_widths(residuals: np.ndarray, series: np.ndarray | None, coverage:
     with np.errstate(divide="ignore", invalid="ignore"):
         standard = np.where(own > 0, residuals / own, 0.0)
     return pooled_widths(standard, coverage)[None] * scales[:, None, :], pooled
+
+
+def _warn_too_few(n: int, coverage: float) -> None:
+    """Warn when ``n`` windows cannot calibrate ``coverage``: past ``n / (n + 1)`` split
+    conformal would need an infinite width, and the width is capped at the largest error,
+    so every coverage above that level gets the same interval."""
+    if (n + 1) * coverage <= n:
+        return
+    needed = int(np.ceil(coverage / (1 - coverage) - 1e-9))
+    warnings.warn(f"only {n} calibration window(s): a {coverage:g} interval needs at least "
+                  f"{needed} (split conformal), so it is the widest calibration error, the "
+                  f"same as for any coverage above {n / (n + 1):.3g}; calibrate on more "
+                  "windows (more or longer series, validation_fraction) for wider "
+                  "coverages.", UserWarning, stacklevel=3)
 
 
 def widths_for(widths: np.ndarray, pooled: np.ndarray, rows: np.ndarray) -> np.ndarray:

@@ -34,6 +34,7 @@ class Panel:
     layout: str = "series"  # "series" | "frame" | "long" | "multiindex"
     times: pd.Index | None = None  # all time indexes back to back (built when missing)
     id_index: pd.Index | None = None  # the typed series ids of a long panel, reused as is
+    dtypes: dict = field(default_factory=dict)  # column -> dtype as given (for the schema)
     # derived and cached (never set from outside): the series lengths, the forecast layout
     _lengths: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
     _offsets: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
@@ -104,13 +105,34 @@ class Schema:
     targets: tuple
     covariates: tuple
     targets_apart: bool  # fit(X, y): target y apart from covariates X
+    dtypes: tuple = ()  # (column, dtype name) of every target and covariate, as given
 
     @classmethod
     def of(cls, panel: Panel, freq, targets_apart: bool) -> Schema:
         first = panel.index[0]
         return cls(layout=panel.layout, index_kind=index_kind(first),
                    tz=getattr(first, "tz", None), freq=freq, targets=tuple(panel.targets),
-                   covariates=tuple(panel.covariate_names), targets_apart=targets_apart)
+                   covariates=tuple(panel.covariate_names), targets_apart=targets_apart,
+                   dtypes=tuple((c, str(d)) for c, d in panel.dtypes.items()))
+
+    def check_future(self, X: pd.DataFrame, spec: Spec, what: str = "X") -> None:
+        """Check the covariates given for the forecast period (any column order): every
+        column one the model was fitted with, numeric as ``fit`` requires (a column ``fit``
+        refuses, such as a boolean one, is refused here too)."""
+        columns = [c for c in X.columns if c not in (spec.id_col, spec.time_col)]
+        extra = [c for c in columns if c not in self.covariates and c not in self.targets]
+        if extra:
+            fitted = (f"fitted with the covariates {list(self.covariates)}" if self.covariates
+                      else "fitted without covariates")
+            raise ValueError(f"{what} has the column(s) {extra} that the model was not "
+                             f"fitted with (it was {fitted}); drop them.")
+        bad = _non_numeric({c: X[c].dtype for c in columns})
+        if bad:
+            fitted = dict(getattr(self, "dtypes", ()))
+            was = ", ".join(f"{c!r}: {X[c].dtype} (fitted: {fitted.get(c, 'numeric')})"
+                            for c in bad)
+            raise TypeError(f"{what} has non-numeric column(s) {bad} ({was}); covariates "
+                            "must be numbers at predict as at fit: encode them as floats.")
 
     def _fitted_on(self) -> str:
         tz = f" in time zone {self.tz}" if self.tz is not None else ""
@@ -187,11 +209,32 @@ class Spec:
     freq: object = None  # pandas offset, or the integer step of an integer index
 
 
+def _holds_times(values) -> bool:
+    """Are ``values`` (an index level or a column) timestamps or periods?"""
+    dtype = getattr(values, "dtype", None)
+    return isinstance(dtype, pd.PeriodDtype) or getattr(dtype, "kind", None) == "M"
+
+
+def _check_id_time(ids, times, layout: str, spec: Spec) -> None:
+    """Refuse series ids that are timestamps beside times that are not: the two levels (or
+    columns) swapped, which would otherwise forecast one "series" per date."""
+    if not _holds_times(ids) or _holds_times(times):
+        return
+    if layout == "multiindex":
+        raise ValueError("the MultiIndex has timestamps in its first level and not in its "
+                         "second: tsrnn reads (series id, time); put the series ids first, "
+                         "e.g. data.swaplevel().sort_index().")
+    raise ValueError(f"the id column {spec.id_col!r} holds timestamps and the time column "
+                     f"{spec.time_col!r} does not: are id_col and time_col swapped?")
+
+
 def _split_long(frame: pd.DataFrame, spec: Spec):
     """Yield ``(id, time-indexed frame)`` per series of a long or MultiIndex frame."""
     if isinstance(frame.index, pd.MultiIndex):
         if frame.index.nlevels != 2:
             raise ValueError("a MultiIndex must have two levels: (series id, time).")
+        _check_id_time(frame.index.get_level_values(0), frame.index.get_level_values(1),
+                       "multiindex", spec)
         for sid, part in frame.groupby(level=0, sort=False):
             yield sid, part.droplevel(0)
         return
@@ -199,6 +242,7 @@ def _split_long(frame: pd.DataFrame, spec: Spec):
     if missing:
         raise ValueError(f"long-format data needs the columns {missing}; got "
                          f"{list(frame.columns)} (set id_col / time_col).")
+    _check_id_time(frame[spec.id_col], frame[spec.time_col], "long", spec)
     for sid, part in frame.groupby(spec.id_col, sort=False):
         yield sid, part.drop(columns=[spec.id_col]).set_index(spec.time_col)
 
@@ -242,6 +286,17 @@ def _name(sid) -> str:
     return "the series" if sid is None else f"series {_plain(sid)!r}"
 
 
+def _check_no_nat(times: pd.Index, ids, time_name) -> None:
+    """A missing timestamp (NaT) of a long panel, named with its series and row (before
+    any sorting would move it)."""
+    missing = np.asarray(pd.isna(times))
+    if missing.any():
+        row = int(np.argmax(missing))
+        raise ValueError(f"the time column {time_name!r} has a missing timestamp (NaT) in "
+                         f"{_name(np.asarray(ids, dtype=object)[row])} at row {row}; drop "
+                         "or fill that row first.")
+
+
 def _check_index(index: pd.Index, sid, unique: bool = True) -> pd.Index:
     if isinstance(index, pd.DatetimeIndex) or isinstance(index, pd.PeriodIndex):
         pass
@@ -256,6 +311,10 @@ def _check_index(index: pd.Index, sid, unique: bool = True) -> pd.Index:
     else:
         raise TypeError(f"the time index of {_name(sid)} must be datetime, period or "
                         f"integer, got {index.dtype}.")
+    if index.hasnans:
+        raise ValueError(f"the time index of {_name(sid)} has a missing timestamp (NaT) at "
+                         f"position {int(np.argmax(np.asarray(pd.isna(index))))}; drop or "
+                         "fill that row first.")
     if not unique:
         return index
     if index.has_duplicates:
@@ -286,24 +345,30 @@ def infer_step(indexes: list, freq=None):
             return ix.freq
         utc = ix.tz_convert("UTC") if ix.tz is not None else ix
         if len(ix) >= 3:
-def _check_no_nat(times: pd.Index, ids, time_name) -> None:
-    """A missing timestamp (NaT) of a long panel, named with its series and row (before
-    any sorting would move it)."""
-    missing = np.asarray(pd.isna(times))
-    if missing.any():
-        row = int(np.argmax(missing))
-        raise ValueError(f"the time column {time_name!r} has a missing timestamp (NaT) in "
-                         f"{_name(np.asarray(ids, dtype=object)[row])} at row {row}; drop "
-                         "or fill that row first.")
-
-
             inferred = (_infer(ix) or _infer(utc) or _infer(ix[-min(len(ix), 50):])
                         or _infer(utc[-min(len(utc), 50):]))
             if inferred is not None:
                 return pd.tseries.frequencies.to_offset(inferred)
+            if (monthly := monthly_on_day(ix)) is not None:
+                return monthly
     raise ValueError("cannot infer the frequency of the time index"
                      f"{_irregularity(max(indexes, key=len))}; pass freq= "
                      "(e.g. 'h', 'D', 'W-SUN') or fill the gaps first.")
+
+
+def monthly_on_day(index: pd.DatetimeIndex):
+    """``pd.DateOffset(months=k)`` for timestamps a whole number of months apart on one
+    day of the month and time of day (monthly data stamped on the 15th), which pandas
+    cannot infer; None otherwise. Gaps are then named by the regularity check."""
+    if len(index) < 3 or index.day[0] > 28 or (index.day != index.day[0]).any():
+        return None
+    clock = index - index.normalize()
+    if (clock != clock[0]).any():
+        return None
+    steps = np.diff(np.asarray(index.year * 12 + index.month))
+    k = int(steps.min())
+    return pd.DateOffset(months=k) if k in (1, 2, 3, 4, 6, 12) and \
+        (steps % k == 0).all() else None
 
 
 def _to_offset(freq):
@@ -311,10 +376,6 @@ def _to_offset(freq):
     try:
         return pd.tseries.frequencies.to_offset(freq)
     except (ValueError, TypeError):
-    if index.hasnans:
-        raise ValueError(f"the time index of {_name(sid)} has a missing timestamp (NaT) at "
-                         f"position {int(np.argmax(np.asarray(pd.isna(index))))}; drop or "
-                         "fill that row first.")
         raise ValueError(f"freq={freq!r} is not a frequency pandas knows; use an alias such as "
                          "'h', 'D', 'B', 'W-SUN', 'MS' or 'ME', or a pandas offset.") from None
 
@@ -349,38 +410,26 @@ def _irregularity(index: pd.Index) -> str:
 def future_index(last, step, horizon: int, like: pd.Index) -> pd.Index:
     """The ``horizon`` timestamps after ``last``, in the type (and time zone) of ``like``."""
     if isinstance(like, pd.PeriodIndex):
-            if (monthly := monthly_on_day(ix)) is not None:
-                return monthly
         return pd.period_range(last + 1, periods=horizon, freq=like.freq)
     if isinstance(like, pd.DatetimeIndex):
         if like.tz is not None and isinstance(step, pd.offsets.Tick):  # fixed steps: UTC
             utc = pd.date_range(last.tz_convert("UTC"), periods=horizon + 1, freq=step)[1:]
             return utc.tz_convert(like.tz)
-def monthly_on_day(index: pd.DatetimeIndex):
-    """``pd.DateOffset(months=k)`` for timestamps a whole number of months apart on one
-    day of the month and time of day (monthly data stamped on the 15th), which pandas
-    cannot infer; None otherwise. Gaps are then named by the regularity check."""
-    if len(index) < 3 or index.day[0] > 28 or (index.day != index.day[0]).any():
-        return None
-    clock = index - index.normalize()
-    if (clock != clock[0]).any():
-        return None
-    steps = np.diff(np.asarray(index.year * 12 + index.month))
-    k = int(steps.min())
-    return pd.DateOffset(months=k) if k in (1, 2, 3, 4, 6, 12) and \
-        (steps % k == 0).all() else None
-
-
         return pd.date_range(last, periods=horizon + 1, freq=step)[1:]
     if like.dtype == np.int64:  # a range: no array to build or check
         return pd.RangeIndex(last + step, last + step * (horizon + 1), step)
     return pd.Index(last + step * np.arange(1, horizon + 1), dtype=like.dtype)
 
 
+def _non_numeric(dtypes: dict) -> list:
+    """The columns of ``dtypes`` (column -> dtype) that are not numbers (booleans are not)."""
+    return [c for c, d in dtypes.items() if not (pd.api.types.is_numeric_dtype(d)
+                                                 and not pd.api.types.is_bool_dtype(d))]
+
+
 def _check_dtypes(dtypes: dict, sid) -> None:
     """Numeric (not boolean, not complex) columns only; ``dtypes`` maps column -> dtype."""
-    bad = [c for c, d in dtypes.items() if not (pd.api.types.is_numeric_dtype(d)
-                                                and not pd.api.types.is_bool_dtype(d))]
+    bad = _non_numeric(dtypes)
     if bad:
         raise TypeError(f"non-numeric column(s) {bad} in {_name(sid)}: encode or drop them.")
     if any(pd.api.types.is_complex_dtype(d) for d in dtypes.values()):
@@ -406,12 +455,14 @@ def _long_parts(data, spec: Spec, layout: str):
     if layout == "multiindex":
         if data.index.nlevels != 2:
             raise ValueError("a MultiIndex must have two levels: (series id, time).")
-        return (data.index.get_level_values(0), data.index.get_level_values(1),
-                list(data.columns))
+        ids, times = data.index.get_level_values(0), data.index.get_level_values(1)
+        _check_id_time(ids, times, layout, spec)
+        return ids, times, list(data.columns)
     missing = [c for c in (spec.id_col, spec.time_col) if c not in data.columns]
     if missing:
         raise ValueError(f"long-format data needs the columns {missing}; got "
                          f"{list(data.columns)} (set id_col / time_col).")
+    _check_id_time(data[spec.id_col], data[spec.time_col], layout, spec)
     columns = [c for c in data.columns if c not in (spec.id_col, spec.time_col)]
     return data[spec.id_col], pd.Index(data[spec.time_col]), columns
 
@@ -420,9 +471,16 @@ def _ordinal(times: pd.Index) -> np.ndarray:
     return times.asi8 if hasattr(times, "asi8") else np.asarray(times, dtype=np.int64)
 
 
-def _long_to_panel(data, spec: Spec, layout: str, targets, min_length: int) -> Panel:
+def _needed(min_length: int, why: str | None) -> str:
+    """"at least 10 are needed (why)": the end of a too-short message."""
+    return f"at least {min_length} are needed" + (f" ({why})" if why else "")
+
+
+def _long_to_panel(data, spec: Spec, layout: str, targets, min_length: int,
+                   why: str | None = None) -> Panel:
     """Validate a long panel with whole-column operations (no Python loop over series)."""
     ids, times, columns = _long_parts(data, spec, layout)
+    _check_no_nat(times, ids, times.name if layout == "multiindex" else spec.time_col)
     codes, uniques = pd.factorize(pd.Index(ids, tupleize_cols=False), sort=False)
     if (codes < 0).any():
         raise ValueError("the series id column contains missing values.")
@@ -442,7 +500,8 @@ def _long_to_panel(data, spec: Spec, layout: str, targets, min_length: int) -> P
     if len(short):
         names = ", ".join(f"{_plain(uniques[i])!r} ({lengths[i]})" for i in short[:5])
         raise ValueError(f"{len(short)} series have fewer than {min_length} observations, "
-                         f"the minimum: {names}{' ...' if len(short) > 5 else ''}.")
+                         f"the minimum{f' ({why})' if why else ''}: {names}"
+                         f"{' ...' if len(short) > 5 else ''}.")
     missing = [t for t in targets if t not in columns]
     if missing:
         raise ValueError(f"target column(s) {missing} not found; columns are {columns}.")
@@ -460,10 +519,12 @@ def _long_to_panel(data, spec: Spec, layout: str, targets, min_length: int) -> P
         _check_finite_long(covs, "the covariates", codes, uniques, times, cov_names)
     return sliced_panel(times, lengths, ids=list(uniques), values=values,
                         targets=list(targets), covariates=covs, covariate_names=cov_names,
-                        layout=layout, id_index=uniques)  # typed ids: reused by forecasts
+                        layout=layout, id_index=uniques,  # typed ids: reused by forecasts
+                        dtypes={c: data[c].dtype for c in columns})
 
 
-def _series_to_panel(data: pd.Series, spec: Spec, fitted_targets, min_length: int):
+def _series_to_panel(data: pd.Series, spec: Spec, fitted_targets, min_length: int,
+                     why: str | None = None):
     """A plain numeric Series straight to a Panel (the common single-series predict).
 
     The same checks as the general path, without building frames; returns None when the
@@ -477,20 +538,22 @@ def _series_to_panel(data: pd.Series, spec: Spec, fitted_targets, min_length: in
         return None
     index = _check_index(data.index, None)
     if len(index) < min_length:
-        raise ValueError(f"the series has {len(index)} observations; at least "
-                         f"{min_length} are needed.")
+        raise ValueError(f"the series has {len(index)} observations; "
+                         f"{_needed(min_length, why)}.")
     values = data.to_numpy(dtype=np.float64).reshape(-1, 1)
-    _check_no_nat(times, ids, times.name if layout == "multiindex" else spec.time_col)
     check_finite(values, "the target of the series", (index, targets))
     return Panel(ids=[None], index=[index], values=values, targets=list(targets),
-                 layout="series", times=index)
+                 layout="series", times=index, dtypes={name: dtype})
 
 
-def to_panel(data, spec: Spec, fitted_targets=None, min_length: int = 1) -> Panel:
+def to_panel(data, spec: Spec, fitted_targets=None, min_length: int = 1,
+             why: str | None = None) -> Panel:
     """Validate ``data`` and convert it to a :class:`Panel`.
 
     Targets are ``spec.target`` (default: every numeric column of a time-indexed frame,
-    ``"y"`` in long format); the remaining numeric columns become covariates.
+    ``"y"`` in long format); the remaining numeric columns become covariates. A series
+    shorter than ``min_length`` is refused, the message ending with ``why`` (the model's
+    reason for that minimum) when given.
     """
     layout = _layout(data)
     if layout != "series":
@@ -501,9 +564,9 @@ def to_panel(data, spec: Spec, fitted_targets=None, min_length: int = 1) -> Pane
         raise ValueError("the data is empty: at least one series with observations is needed.")
     if layout in ("long", "multiindex"):
         targets = fitted_targets or spec.target or ["y"]
-        return _long_to_panel(data, spec, layout, targets, min_length)
+        return _long_to_panel(data, spec, layout, targets, min_length, why)
     if layout == "series":
-        fast = _series_to_panel(data, spec, fitted_targets, min_length)
+        fast = _series_to_panel(data, spec, fitted_targets, min_length, why)
         if fast is not None:
             return fast
     pieces = _pieces(data, spec, layout)
@@ -517,8 +580,8 @@ def to_panel(data, spec: Spec, fitted_targets=None, min_length: int = 1) -> Pane
         frame = _numeric(frame, sid)
         index = _check_index(frame.index, sid)
         if len(index) < min_length:
-            raise ValueError(f"{_name(sid)} has {len(index)} observations; at least "
-                             f"{min_length} are needed.")
+            raise ValueError(f"{_name(sid)} has {len(index)} observations; "
+                             f"{_needed(min_length, why)}.")
         block = frame[targets].to_numpy(dtype=np.float64)
         check_finite(block, f"the target of {_name(sid)}", (index, targets))
         cov_names = [c for c in frame.columns if c not in targets]
@@ -530,7 +593,8 @@ def to_panel(data, spec: Spec, fitted_targets=None, min_length: int = 1) -> Pane
         covs.append(cov_block)
     return Panel(ids=ids, index=indexes, values=np.concatenate(values), targets=list(targets),
                  covariates=np.concatenate(covs) if cov_names else None,
-                 covariate_names=cov_names, layout=layout)
+                 covariate_names=cov_names, layout=layout,
+                 dtypes={c: pieces[0][1][c].dtype for c in pieces[0][1].columns})
 
 
 def _shift(index: pd.Index, step, k: int = 1) -> pd.Index:

@@ -34,6 +34,7 @@ from .._validation import (
     ValidatedParams,
     check_float32_range,
     check_positive_int,
+    check_probability,
     check_unique_columns,
     positive_int,
     unchanged_on_error,
@@ -50,6 +51,7 @@ from ._data import (
     future_index,
     to_panel,
 )
+from ._fitted_params import reads_fitted_params, snapshot
 from .seasonality import season_lengths
 
 
@@ -80,13 +82,18 @@ def _combine(X, y, spec: Spec):
         raise TypeError(f"covariates X must be a DataFrame, got {type(X).__name__}.")
     check_unique_columns(X.columns, "covariates X")
     check_unique_columns(target.columns, "target y")
-    if spec.id_col in target.columns:
-        keys = [spec.id_col, spec.time_col]
+    keys = [spec.id_col, spec.time_col] if spec.id_col in target.columns else []
+    clash = [c for c in X.columns if c in target.columns and c not in keys]
+    if clash:  # the target in both: which one to fit would be a guess
+        raise ValueError(f"covariates X and target y share the column names {clash}; the "
+                         "target goes in y only: drop it from X.")
+    if keys:
+        absent = [k for k in keys if k not in X.columns]
+        if absent:
+            raise ValueError(f"covariates X lack the column(s) {absent} that align them with "
+                             f"the long-format target y (by {keys}).")
         merged = target.merge(X, on=keys, how="left", validate="one_to_one")
     else:
-        clash = [c for c in X.columns if c in target.columns]
-        if clash:
-            raise ValueError(f"covariates X and target y share the column names {clash}.")
         merged = target.join(X, how="left")
     new_cols = [c for c in merged.columns if c not in target.columns]
     if merged[new_cols].isna().any().any():
@@ -163,6 +170,14 @@ class BaseForecaster(ValidatedParams, BaseEstimator):
     # forecasters, trained in float32, accept less.
     _max_magnitude = 1e150
 
+    def __init_subclass__(cls, **kwargs):
+        # every public prediction method a subclass adds (predict_quantiles...) reads the
+        # fitted parameters, as predict does (_fitted_params.py)
+        for name, value in list(vars(cls).items()):
+            if callable(value) and (name.startswith("predict") or name == "score"):
+                setattr(cls, name, reads_fitted_params(value))
+        super().__init_subclass__(**kwargs)
+
     def _min_length(self) -> int:
         """Fewest observations a series needs for ``fit``."""
         return 1
@@ -170,6 +185,11 @@ class BaseForecaster(ValidatedParams, BaseEstimator):
     def _min_history(self) -> int:
         """Fewest observations a series needs to be forecast from (default: as for fit)."""
         return self._min_length()
+
+    def _min_length_reason(self) -> str | None:
+        """Why a series needs ``_min_length()`` observations, for the error (None: the
+        number says it all)."""
+        return None
 
     def _spec(self) -> Spec:
         return Spec(target=_as_list(self.target), id_col=self.id_col, time_col=self.time_col)
@@ -192,7 +212,8 @@ class BaseForecaster(ValidatedParams, BaseEstimator):
             X = None
         if y is not None and spec.target is None:
             spec.target = _target_columns(y, spec)
-        panel = to_panel(_combine(X, y, spec), spec, min_length=self._min_length())
+        panel = to_panel(_combine(X, y, spec), spec, min_length=self._min_length(),
+                         why=self._min_length_reason())
         if isinstance(y, pd.Series):
             panel.layout = "series"  # a Series in, a Series out
         panel.own()  # fitted state never shares memory with the caller's data
@@ -205,6 +226,7 @@ class BaseForecaster(ValidatedParams, BaseEstimator):
         self.schema_ = Schema.of(panel, self.freq_, targets_apart=y is not None)
         self._fit(panel)
         self.train_panel_ = panel
+        self.fitted_params_ = snapshot(self.get_params(deep=False))  # what predict reads
         return self
 
     def capabilities(self) -> dict:
@@ -271,8 +293,10 @@ class BaseForecaster(ValidatedParams, BaseEstimator):
                              "forecasts from the end of the training data.")
         else:
             new = X  # the general error names the missing target column(s)
-        panel = to_panel(new, spec, fitted_targets=self.targets_,
-                         min_length=self._min_history())
+        needed = self._min_history()
+        panel = to_panel(new, spec, fitted_targets=self.targets_, min_length=needed,
+                         why=self._min_length_reason() if needed == self._min_length()
+                         else None)
         if isinstance(y, pd.Series):
             panel.layout = "series"
         panel = self._check_new(panel, "the new history")
@@ -295,6 +319,7 @@ class BaseForecaster(ValidatedParams, BaseEstimator):
             raise TypeError(f"X must be a DataFrame holding the known future covariates "
                             f"{names}, got {type(X).__name__}.")
         check_unique_columns(X.columns, "X")
+        self.schema_.check_future(X, spec)  # no column the fit did not see, none refused
         absent = [n for n in names if n not in X.columns]
         if absent:
             raise ValueError(f"X lacks the known future covariate column(s) {absent} the "
@@ -316,6 +341,7 @@ class BaseForecaster(ValidatedParams, BaseEstimator):
             out[i] = rows.to_numpy(dtype=np.float64)
         return out
 
+    @reads_fitted_params
     def predict(self, X=None, y=None, horizon: int | None = None):
         """Forecast the next ``horizon`` steps after the end of each series.
 
@@ -393,8 +419,7 @@ class BaseForecaster(ValidatedParams, BaseEstimator):
 
         ``coverage`` is the nominal probability that the truth falls inside.
         """
-        if not 0 < coverage < 1:
-            raise ValueError(f"coverage must be in (0, 1), got {coverage!r}.")
+        coverage = check_probability(coverage, "coverage")
         if not self.capabilities()["intervals"]:
             raise ValueError(f"{type(self).__name__} does not give prediction intervals "
                              "(see capabilities()).")
@@ -415,6 +440,7 @@ class BaseForecaster(ValidatedParams, BaseEstimator):
         """How much history ``_predict`` looks at (None: all of it)."""
         return None
 
+    @reads_fitted_params
     def score(self, X, y=None) -> float:
         """Negative mean MASE of rolling-origin forecasts over the new data (greater is better).
 

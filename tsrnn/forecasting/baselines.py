@@ -160,9 +160,11 @@ class SeasonalNaiveForecaster(_Seasonal):
     Intervals: ``sigma * sqrt(1 + (h - 1) // m)``, ``sigma`` from the lag-``m`` differences.
     With ``season_length="auto"``, each series (or new history) is forecast with the season
     of its frequency only where that season helps: where repeating it forecasts the
-    series' own history better than repeating the last value, over the forecast horizon
+    series' own history better than repeating the last value, over the fitted ``horizon``
     (:func:`~tsrnn.forecasting.seasonality.season_helps`; not for a yearly-less weekly
-    stock, not for a history shorter than two seasons); elsewhere naively (``m = 1``). An
+    stock, not for a history shorter than two seasons); elsewhere naively (``m = 1``). The
+    choice depends on the history only, not on a ``horizon`` asked at predict, so
+    ``predict(horizon=2)`` is the first two steps of ``predict()``. An
     explicit ``season_length`` is always used and needs a full season.
 
     Parameters
@@ -201,26 +203,32 @@ class SeasonalNaiveForecaster(_Seasonal):
     def _min_length(self):
         return self._explicit_season() or 1
 
+    def _min_length_reason(self):
+        m = self._explicit_season()
+        return None if m is None else f"season_length={m} needs one full season"
+
     def _context_length(self):
         m = getattr(self, "season_length_", None) or self._min_length()
         if self._explicit_season() is None:  # what season_helps reads, so that score and
             return 10 * m + self.horizon_  # backtest forecast as predict() does
         return m
 
-    def _m(self, x, horizon) -> int:
+    def _m(self, x) -> int:
         """The season used for history ``x``: under ``"auto"``, 1 where the season does not
-        help (see ``season_helps``), and for a history shorter than two seasons."""
+        help over the fitted horizon (see ``season_helps``), and for a history shorter
+        than two seasons. The history alone decides, never the horizon asked at predict:
+        a shorter forecast is a prefix of a longer one."""
         m = self.season_length_
         if self._explicit_season() is None:
-            return m if season_helps(x, m, horizon) else 1
+            return m if season_helps(x, m, self.horizon_) else 1
         return m if len(x) >= m else 1
 
     def _point(self, x, horizon):
-        m = self._m(x, horizon)
+        m = self._m(x)
         return x[len(x) - m + np.arange(horizon) % m]
 
     def _errors(self, x, horizon):
-        m = self._m(x, horizon)
+        m = self._m(x)
         return x[m:] - x[:-m], np.sqrt(1 + (_steps(horizon) - 1) // m)
 
 

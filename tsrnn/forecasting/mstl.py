@@ -41,15 +41,16 @@ class MSTLForecaster(_StatsmodelsForecaster):
     continued by repeating its last cycle. Built for sub-daily data with a daily and a
     weekly cycle (half-hourly load: 48 and 336), where one seasonal model cannot hold both.
 
-    A season is used only for series spanning two full cycles of it (others drop it; a
-    series too short for every season is modelled without one) and, under
-    ``season_length="auto"``, only where it helps (repeating it forecasts the series' own
-    history better than repeating the last value, over a season or the horizon:
-    :func:`~tsrnn.forecasting.seasonality.season_helps`). Prediction intervals are
-    those of the adjusted series' model around the seasonal forecast, widened by the
-    variance of each seasonal component's change from one cycle to the next. A new history
-    is decomposed again and forecast with
-    the fitted model's parameters.
+    Explicit seasons are all used, and every series must span two full cycles of the
+    longest (a ``ValueError`` says so). Under ``season_length="auto"``, a season is used
+    only for series spanning two full cycles of it (others drop it; a series too short for
+    every season is modelled without one), and only where it helps (repeating it
+    forecasts the series' own history better than repeating the last value, over a season
+    or the horizon: :func:`~tsrnn.forecasting.seasonality.season_helps`). Prediction
+    intervals are those of the adjusted series' model around the seasonal forecast,
+    widened by the variance of each seasonal component's change from one cycle to the
+    next. A new history is decomposed again and forecast with the fitted model's
+    parameters.
 
     Parameters
     ----------
@@ -122,7 +123,23 @@ class MSTLForecaster(_StatsmodelsForecaster):
         return [resolve_season_length(v, None) for v in values]
 
     def _explicit_season(self):
-        return None  # the seasons are checked at fit; short series drop theirs
+        return None  # several seasons: see _explicit_seasons
+
+    def _explicit_seasons(self) -> list:
+        """The seasons (> 1) given explicitly, validated; [] under "auto" or None."""
+        if self.season_length is None or isinstance(self.season_length, str):
+            return []
+        return [p for p in self._requested(None) if p > 1]
+
+    def _min_length(self):
+        # explicit seasons are all used, never dropped: two cycles of the longest one
+        return max(3, 2 * max(self._explicit_seasons(), default=1))
+
+    def _min_length_reason(self):
+        longest = max(self._explicit_seasons(), default=None)
+        return None if longest is None else (
+            f"season_length={self.season_length!r} needs two full cycles of its longest "
+            f"season, {longest}; shorten season_length or use season_length='auto'")
 
     def _resolve(self, panel):
         self.seasons_ = tuple(sorted({p for p in self._requested(self.freq_) if p > 1})) or (1,)

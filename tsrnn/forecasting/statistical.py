@@ -3,7 +3,9 @@
 Each series (and each target column) gets its own model, fitted in parallel with
 ``n_jobs`` (joblib). ``season_length="auto"`` (the default) takes the main season of the
 data's frequency (:mod:`tsrnn.forecasting.seasonality`; the value used is
-``season_length_``); a series shorter than two full seasons is modelled without a season.
+``season_length_``); under ``"auto"`` a series shorter than two full seasons is modelled
+without a season, while an explicit ``season_length`` is always used and needs two full
+seasons of every series (a ``ValueError`` naming it and the length needed otherwise).
 A series on which statsmodels fails (an exception or a non-finite forecast) falls back to
 the seasonal naive method (naive when the season is 1) with a warning naming the series;
 statsmodels' own warnings (convergence and the like) are silenced. After fitting, each
@@ -101,7 +103,8 @@ def _job(model, y, m, horizon, coverage, state, new, exog=None, future=None, ref
         return None, "non-finite forecast"
     low, high = np.min(y), np.max(y)
     span = max(high - low, 1e-8 + 1e-3 * abs(high))
-    if np.any(out[0] < low - _EXPLODE * span) or np.any(out[0] > high + _EXPLODE * span):
+    checked = out[0][:int(model.horizon)]  # the fitted horizon: the same verdict whatever
+    if np.any(checked < low - _EXPLODE * span) or np.any(checked > high + _EXPLODE * span):
         return None, (f"explosive forecast (leaves the history's range by more than "
                       f"{_EXPLODE} times its width)")
     return tuple(None if a is None else np.asarray(a) * unit for a in out), None
@@ -211,7 +214,13 @@ class _StatsmodelsForecaster(BaseForecaster):
         return self._season()
 
     def _min_length(self):
-        return max(3, (self._explicit_season() or 1) + 1)
+        # an explicit season is used, never dropped: it needs two full seasons of data
+        return max(3, 2 * (self._explicit_season() or 1))
+
+    def _min_length_reason(self):
+        m = self._explicit_season() or 1
+        return None if m == 1 else (f"season_length={m} needs two full seasons; shorten "
+                                    "season_length or use season_length='auto'")
 
     def _context_length(self):
         return max(200, 10 * self._season())
@@ -311,8 +320,16 @@ class _StatsmodelsForecaster(BaseForecaster):
                 for sid in panel.ids]
 
     def _run(self, panel, horizon, coverage, future=None):
-        """Mean, lower and upper forecasts, each ``(n_series, horizon, n_targets)``."""
+        """Mean, lower and upper forecasts, each ``(n_series, horizon, n_targets)``.
+
+        At least the fitted horizon is forecast (and cut after): whether a series falls
+        back to seasonal naive is decided on the same steps whatever ``horizon`` is asked,
+        so a shorter forecast is a prefix of a longer one.
+        """
         m, n_targets = self._periods(), len(self.targets_)
+        asked = horizon
+        if future is None:  # no future covariates to cover: at least the fitted horizon
+            horizon = max(horizon, self.horizon_)
         out = np.full((3, len(panel.ids), horizon, n_targets), np.nan)
         jobs, keys = [], []
         for i, (states, new) in enumerate(self._sources(panel)):
@@ -330,7 +347,7 @@ class _StatsmodelsForecaster(BaseForecaster):
                 self._warn(panel.ids[i], self.targets_[j], error, stacklevel=5)
                 result = _fallback(job[0], m, horizon, coverage)
             _store(out, i, j, result)
-        return out
+        return out[:, :, :asked]
 
     def _predict(self, panel, horizon, future):
         return self._run(panel, horizon, None, future)[0]

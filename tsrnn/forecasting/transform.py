@@ -54,8 +54,20 @@ class _Named:
         if self.name == "log1p":
             return np.expm1(z)
         if self.name == "boxcox":
-            return special.inv_boxcox(z, self.lmbda_)
+            return _inv_boxcox(z, self.lmbda_)
         return z
+
+
+def _inv_boxcox(z, lmbda: float) -> np.ndarray:
+    """The Box-Cox inverse, extended past its domain by its limits: a bound below
+    ``-1 / lmbda`` (``lmbda > 0``) is 0, one above it (``lmbda < 0``) the largest float,
+    never NaN (a normal interval on the transformed scale can leave the domain)."""
+    z = np.asarray(z, dtype=float)
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        out = special.inv_boxcox(z, lmbda)
+    outside = 1 + lmbda * z <= 0 if lmbda != 0 else np.zeros(z.shape, dtype=bool)
+    out = np.where(outside, 0.0 if lmbda > 0 else np.inf, out)
+    return np.minimum(out, np.finfo(np.float64).max)
 
 
 class TransformedTargetForecaster(BaseForecaster):
