@@ -268,6 +268,18 @@ def test_whole_float_times_are_steps_or_years(tmp_path):
     assert pd.read_csv(out)["ds"].tolist() == [2005, 2006]
 
 
+@FAST
+@given(start=st.dates(pd.Timestamp("1950-01-01").date(), pd.Timestamp("2150-01-01").date()),
+       n=st.integers(3, 40))
+def test_compact_yyyymmdd_integers_are_dates(tmp_path, start, n):
+    days = pd.date_range(start, periods=n, freq="D")
+    frame = pd.DataFrame({"ds": days.strftime("%Y%m%d").astype(int), "y": np.arange(n) + 1.0})
+    out = tmp_path / "f.csv"
+    assert main(["--quiet", "forecast", _csv(tmp_path, frame), "--target", "y", "--horizon",
+                 "1", "--model", "naive", "--no-plot", "--out", str(out)]) == 0
+    assert pd.to_datetime(pd.read_csv(out)["ds"]).tolist() == [days[-1] + pd.Timedelta(days=1)]
+
+
 # ------------------------------------------------------------------------ metrics
 finite = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
 

@@ -40,14 +40,26 @@ def _numeric_times(column: pd.Series, name: str) -> pd.Index:
                      "--time-col.")
 
 
+def _compact_dates(column: pd.Series, name: str) -> pd.Index:
+    """An integer time column: dates written YYYYMMDD (20240131) when every value is one,
+    else integer steps or years, kept as they came."""
+    values = column.to_numpy()
+    if len(values) and ((values >= 19_000_101) & (values <= 22_001_231)).all():
+        dates = pd.to_datetime(column.astype(str), format="%Y%m%d", errors="coerce")
+        if not dates.isna().any():
+            return pd.DatetimeIndex(dates, name=name)
+    return pd.Index(values, name=name)
+
+
 def _parse_times(column: pd.Series, name: str):
-    """The time column, parsed explicitly: integers as they are, Excel serial dates,
-    ISO 8601 dates, else dates in the one format pandas infers from the first value."""
+    """The time column, parsed explicitly: integers as they are (or YYYYMMDD dates),
+    Excel serial dates, ISO 8601 dates, else dates in the one format pandas infers from the
+    first value."""
     if pd.api.types.is_bool_dtype(column.dtype):
         raise ValueError(f"the time column {name!r} holds true/false values, not times; "
                          "choose it with --time-col.")
     if pd.api.types.is_integer_dtype(column.dtype):
-        return pd.Index(column.to_numpy(), name=name)
+        return _compact_dates(column, name)
     if pd.api.types.is_float_dtype(column.dtype):
         return _numeric_times(column, name)
     _missing_times(column.isna().to_numpy(), name)
