@@ -395,6 +395,11 @@ def _irregularity(index: pd.Index) -> str:
         return f" (only {len(index)} timestamps)"
     steps = pd.Series(index[1:] - index[:-1])
     usual = steps.mode().iloc[0]
+    if isinstance(index, pd.DatetimeIndex) and (months := _months_apart(index)):
+        return (f" (the timestamps are {months} month(s) apart on varying days of the month, "
+                f"such as {index[0]:%Y-%m-%d} and {index[1]:%Y-%m-%d}; put them on one day, "
+                "e.g. data.index = data.index.to_period('M').to_timestamp() for month "
+                "starts, then freq='MS' is inferred)")
     if isinstance(index, pd.DatetimeIndex) and usual == pd.Timedelta(days=1) and \
             (index.day_of_week < 5).all():  # weekdays only: business days, not a weekend gap
         expected = index[:-1] + pd.offsets.BDay()
@@ -405,6 +410,14 @@ def _irregularity(index: pd.Index) -> str:
     pos = int(np.argmax((steps != usual).to_numpy())) + 1
     return (f" (irregular spacing: {index[pos - 1]} is followed by {index[pos]}, while the "
             f"usual step is {usual}; first missing timestamp: {index[pos - 1] + usual})")
+
+
+def _months_apart(index: pd.DatetimeIndex) -> int:
+    """k when consecutive timestamps are always k calendar months apart (k in 1, 3, 12),
+    else 0."""
+    months = np.diff(np.asarray(index.year * 12 + index.month))
+    return int(months[0]) if len(months) and months[0] in (1, 3, 12) and \
+        (months == months[0]).all() else 0
 
 
 def future_index(last, step, horizon: int, like: pd.Index) -> pd.Index:
