@@ -407,6 +407,15 @@ def test_monthly_data_on_any_day_is_understood(day, months, n, hour):
         NaiveForecaster(horizon=2).fit(gap)
 
 
+def test_monthly_data_on_varying_days_is_told_how_to_fix_it():
+    index = pd.DatetimeIndex(["2024-01-30", "2024-02-28", "2024-03-30", "2024-04-30",
+                              "2024-05-30"])
+    with pytest.raises(ValueError, match=r"1 month\(s\) apart on varying days .*"
+                                         r"to_period\('M'\)") as error:
+        NaiveForecaster(horizon=1).fit(pd.Series(np.arange(5.0), index=index))
+    assert "first missing timestamp" not in str(error.value)
+
+
 # ----------------------------------------------------------------- backtest's cv
 @FAST
 @given(n_splits=st.integers(1, 3), test_size=st.integers(1, 3), n_series=st.integers(1, 3))
