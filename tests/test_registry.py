@@ -74,3 +74,20 @@ def test_every_registered_class_is_in_the_api_reference():
     text = "\n".join(p.read_text(encoding="utf-8") for p in API.glob("*.md"))
     missing = [n for n in [*_registry.FORECASTERS, *_registry.ESTIMATORS] if n not in text]
     assert not missing, f"registered but not in docs/api: {missing}"
+
+
+POSITIONAL = {"TransformedTargetForecaster": ["forecaster", "transform"]}  # like a Pipeline's
+KEYWORD_ONLY_MODULES = ("tsrnn.forecasting.baselines", "tsrnn.forecasting.statistical",
+                        "tsrnn.forecasting.mstl", "tsrnn.forecasting.transform",
+                        "tsrnn.estimators")
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if {**_registry.FORECASTERS,
+                                  **_registry.ESTIMATORS}[n] in KEYWORD_ONLY_MODULES])
+def test_parameters_after_the_first_are_keyword_only(name):
+    """scikit-learn's convention: ``Model(horizon, *, ...)`` (estimators: ``*`` first)."""
+    cls = _registry.load(name)
+    parameters = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    allowed = POSITIONAL.get(name, [] if name in _registry.ESTIMATORS else ["horizon"])
+    positional = [p.name for p in parameters if p.kind is not p.KEYWORD_ONLY]
+    assert positional == allowed

@@ -79,7 +79,7 @@ class _WindowEstimator(NeuralMixin, BaseEstimator):
         "pooling": [StrOptions(set(POOLINGS))],
     }
 
-    def __init__(self, hidden_size=64, num_layers=1, dropout=0.0, bidirectional=False,
+    def __init__(self, *, hidden_size=64, num_layers=1, dropout=0.0, bidirectional=False,
                  nonlinearity="tanh", pooling="last", loss="mse", optimizer="adam", lr=1e-3,
                  weight_decay=0.0, l1=0.0, batch_size=64, max_epochs=50, grad_clip=1.0,
                  lr_schedule=None, validation_fraction=0.0, patience=None, augment=None,

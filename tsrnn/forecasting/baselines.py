@@ -35,7 +35,8 @@ class _Baseline(BaseForecaster):
 
     _capabilities = {"intervals": True}  # normal intervals from in-sample residuals
 
-    def __init__(self, horizon=1, freq=None, target=None, id_col="unique_id", time_col="ds"):
+    def __init__(self, horizon=1, *, freq=None, target=None, id_col="unique_id",
+                 time_col="ds"):
         self.horizon = horizon
         self.freq = freq
         self.target = target
@@ -132,8 +133,8 @@ class _Seasonal(_Baseline):
     _parameter_constraints = {**getattr(_Baseline, "_parameter_constraints", {}),
                               "season_length": _SEASON_CONSTRAINT}
 
-    def __init__(self, horizon=1, freq=None, target=None, id_col="unique_id", time_col="ds",
-                 season_length="auto"):
+    def __init__(self, horizon=1, *, freq=None, target=None, id_col="unique_id",
+                 time_col="ds", season_length="auto"):
         super().__init__(horizon=horizon, freq=freq, target=target, id_col=id_col,
                          time_col=time_col)
         self.season_length = season_length

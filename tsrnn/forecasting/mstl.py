@@ -102,16 +102,13 @@ class MSTLForecaster(_StatsmodelsForecaster):
         "trend_model": [StrOptions({"ets", "arima"})],
     }
 
-    def __init__(self, horizon=1, freq=None, target=None, id_col="unique_id", time_col="ds",
-                 season_length="auto", trend_model="ets", n_jobs=None, verbose=False):
+    def __init__(self, horizon=1, *, freq=None, target=None, id_col="unique_id",
+                 time_col="ds", season_length="auto", trend_model="ets", n_jobs=None,
+                 verbose=False):
         super().__init__(horizon=horizon, freq=freq, target=target, id_col=id_col,
                          time_col=time_col, season_length=season_length, n_jobs=n_jobs,
                          verbose=verbose)
         self.trend_model = trend_model
-
-    def _check_params(self):
-        if self.trend_model not in ("ets", "arima"):
-            raise ValueError(f"trend_model must be 'ets' or 'arima', got {self.trend_model!r}.")
 
     def _requested(self, freq) -> list:
         value = self.season_length

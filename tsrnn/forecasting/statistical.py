@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from .._validation import Integral, Interval, StrOptions, check_positive_int
+from .._validation import Integral, Interval, StrOptions
 from ._arima_search import auto_arima_state
 from .base import BaseForecaster
 from .baselines import SeasonalNaiveForecaster
@@ -180,8 +180,8 @@ class _StatsmodelsForecaster(BaseForecaster):
         "verbose": ["boolean", Interval(Integral, 0, None, closed="left")],
     }
 
-    def __init__(self, horizon=1, freq=None, target=None, id_col="unique_id", time_col="ds",
-                 season_length="auto", n_jobs=None, verbose=False):
+    def __init__(self, horizon=1, *, freq=None, target=None, id_col="unique_id",
+                 time_col="ds", season_length="auto", n_jobs=None, verbose=False):
         self.horizon = horizon
         self.freq = freq
         self.target = target
@@ -425,9 +425,9 @@ class ARIMAForecaster(_StatsmodelsForecaster):
         "future_covariates": [list, tuple, None],
     }
 
-    def __init__(self, horizon=1, freq=None, target=None, id_col="unique_id", time_col="ds",
-                 season_length="auto", max_p=3, max_d=2, max_q=3, future_covariates=None,
-                 n_jobs=None, verbose=False):
+    def __init__(self, horizon=1, *, freq=None, target=None, id_col="unique_id",
+                 time_col="ds", season_length="auto", max_p=3, max_d=2, max_q=3,
+                 future_covariates=None, n_jobs=None, verbose=False):
         super().__init__(horizon=horizon, freq=freq, target=target, id_col=id_col,
                          time_col=time_col, season_length=season_length, n_jobs=n_jobs,
                          verbose=verbose)
@@ -441,9 +441,7 @@ class ARIMAForecaster(_StatsmodelsForecaster):
         """Parameters of tiny, fast instances for the tests (``horizon`` is set by them)."""
         return [{"max_p": 1, "max_q": 1}]
 
-    def _check_params(self):
-        for name in ("max_p", "max_d", "max_q"):
-            check_positive_int(getattr(self, name), name, minimum=0)
+    def _check_params(self):  # max_p, max_d, max_q: _parameter_constraints
         names = [self.future_covariates] if isinstance(self.future_covariates, str) else \
             list(self.future_covariates or [])
         unknown = [c for c in names if c not in self.covariates_]

@@ -122,8 +122,8 @@ class TransformedTargetForecaster(BaseForecaster):
                       HasMethods(["fit", "transform", "inverse_transform"])],
     }
 
-    def __init__(self, forecaster=None, transform="log", horizon=1, freq=None, target=None,
-                 id_col="unique_id", time_col="ds"):
+    def __init__(self, forecaster=None, transform="log", *, horizon=1, freq=None,
+                 target=None, id_col="unique_id", time_col="ds"):
         self.forecaster = forecaster
         self.transform = transform
         self.horizon = horizon
