@@ -341,11 +341,6 @@ class AutoForecaster(BaseForecaster):
         """Parameters of tiny, fast instances for the tests (``horizon`` is set by them)."""
         return [{"n_origins": 1, "candidates": ["naive", "seasonal_naive", "drift"]}]
 
-    @classmethod
-    def get_test_params(cls, parameter_set: str = "default") -> list[dict]:
-        """Parameters of tiny, fast instances for the tests (``horizon`` is set by them)."""
-        return [{"n_origins": 1, "candidates": ["naive", "seasonal_naive", "drift"]}]
-
     def _named(self, freq=None) -> list:
         """``[(name, configured unfitted clone)]``, naive included; checks the list."""
         items = _default_candidates(freq, self.random_state) if self.candidates is None \
