@@ -40,22 +40,23 @@ class Injected(RuntimeError):
 @FAST
 @given(before=st.one_of(st.none(), st.text(max_size=50)), partial=st.text(max_size=50),
        after=st.text(max_size=50))
+@example(before="\r", partial="", after="\r\n")  # bytes, not newline-translated text
 def test_a_failed_write_leaves_the_previous_file_or_none(tmp_path, before, partial, after):
     path = tmp_path / "out.txt"
     path.unlink(missing_ok=True)
     if before is not None:
-        path.write_text(before)
+        path.write_bytes(before.encode())
 
     def failing(tmp):
-        tmp.write_text(partial)  # half the work done, then the failure
+        tmp.write_bytes(partial.encode())  # half the work done, then the failure
         raise Injected("disk full")
 
     with pytest.raises(Injected):
         atomic_write(path, failing)
-    assert (path.read_text() if path.exists() else None) == before
+    assert (path.read_bytes().decode() if path.exists() else None) == before
     assert _leftovers(tmp_path) == []
     atomic_write_text(path, after)
-    assert path.read_text() == after and _leftovers(tmp_path) == []
+    assert path.read_bytes() == after.encode() and _leftovers(tmp_path) == []
 
 
 @FAST
@@ -278,6 +279,25 @@ def test_compact_yyyymmdd_integers_are_dates(tmp_path, start, n):
     assert main(["--quiet", "forecast", _csv(tmp_path, frame), "--target", "y", "--horizon",
                  "1", "--model", "naive", "--no-plot", "--out", str(out)]) == 0
     assert pd.to_datetime(pd.read_csv(out)["ds"]).tolist() == [days[-1] + pd.Timedelta(days=1)]
+
+
+def test_dates_with_daylight_saving_offsets_are_read_in_utc(tmp_path, capsys):
+    hours = pd.date_range("2024-03-30", periods=72, freq="h", tz="Europe/Paris")
+    frame = pd.DataFrame({"ds": [t.isoformat() for t in hours], "y": np.arange(72.0)})
+    out = tmp_path / "f.csv"
+    assert main(["--quiet", "forecast", _csv(tmp_path, frame), "--target", "y", "--horizon",
+                 "2", "--model", "naive", "--no-plot", "--out", str(out)]) == 0
+    assert "several UTC offsets" in capsys.readouterr().err
+    assert pd.to_datetime(pd.read_csv(out)["ds"]).tolist() == [
+        hours[-1].tz_convert("UTC") + pd.Timedelta(hours=k) for k in (1, 2)]
+
+
+def test_plot_and_forecast_cannot_share_a_file(daily_csv, tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    same = str(tmp_path / "f.png")
+    assert main(["--quiet", "forecast", daily_csv, "--target", "y", "--horizon", "2",
+                 "--model", "naive", "--out", same, "--plot", same]) == 2
+    assert "name the same file" in capsys.readouterr().err
 
 
 # ------------------------------------------------------------------------ metrics

@@ -51,6 +51,20 @@ def _compact_dates(column: pd.Series, name: str) -> pd.Index:
     return pd.Index(values, name=name)
 
 
+def _iso_dates(column: pd.Series, name: str):
+    """ISO 8601 dates; several UTC offsets (a clock that changes for daylight saving
+    time) are read as UTC, with a warning."""
+    try:
+        return pd.to_datetime(column, format="ISO8601")
+    except ValueError as exc:
+        if "mixed timezones" not in str(exc).lower():
+            raise
+    times = pd.to_datetime(column, format="ISO8601", utc=True)
+    warnings.warn(f"the time column {name!r} has several UTC offsets (daylight saving "
+                  "time): its times are read, and forecast, in UTC.", stacklevel=2)
+    return times
+
+
 def _parse_times(column: pd.Series, name: str):
     """The time column, parsed explicitly: integers as they are (or YYYYMMDD dates),
     Excel serial dates, ISO 8601 dates, else dates in the one format pandas infers from the
@@ -64,7 +78,7 @@ def _parse_times(column: pd.Series, name: str):
         return _numeric_times(column, name)
     _missing_times(column.isna().to_numpy(), name)
     try:
-        times = pd.to_datetime(column, format="ISO8601")
+        times = _iso_dates(column, name)
     except (ValueError, TypeError, OverflowError):
         try:
             with warnings.catch_warnings():  # "could not infer format": parsing goes on

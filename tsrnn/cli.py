@@ -255,6 +255,9 @@ def _cmd_forecast(args) -> None:
     plot = figure_path(args.plot or Path(args.out).with_suffix(".png")) \
         if _wants_plot(args) else None
     written = [p for p in (args.out, plot) if p]
+    if plot and Path(plot).resolve() == Path(args.out).resolve():
+        raise ValueError(f"--plot and --out name the same file ({args.out}); give the plot "
+                         "another name.")
     with Outputs() as out:  # all or nothing: a failed plot leaves no new forecast file
         staged = [out.path(p) for p in written]  # folders checked before the fit
         model = _make_model(name, args.horizon, season, layout, net,
