@@ -1,7 +1,8 @@
 """The package is layered: no import cycle, and no import from a lower layer up to a higher one.
 
 The imports are read from the source with ``ast`` (those inside functions too: an import
-deferred to call time is still a dependency), so nothing is imported here. The layers,
+deferred to call time is still a dependency; those under ``if TYPE_CHECKING:`` are not
+imports at run time and are left out), so nothing is imported here. The layers,
 lowest first, are written down below; ``docs/design.md`` describes the same picture. A new
 module of ``tsrnn.forecasting``, ``tsrnn.nn`` or ``tsrnn.datasets`` gets its package's
 layer (a private ``tsrnn.forecasting._*`` one, the contract's); a new top-level module must
@@ -66,8 +67,14 @@ MODULES = {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
 def _imports(name: str, path: Path) -> set[str]:
     """The tsrnn modules (or packages) that module ``name`` imports, anywhere in its code."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = {id(n) for block in ast.walk(tree) if isinstance(block, ast.If)
+                   and "TYPE_CHECKING" in ast.unparse(block.test)
+                   for stmt in block.body for n in ast.walk(stmt)}  # annotations only
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
         if isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split(".")[: len(package.split(".")) - node.level + 1]

@@ -685,9 +685,10 @@ def mase_scorer(estimator, X, y=None) -> float:
     The one MASE of tsrnn (:func:`mase_scale`), for ``scoring=`` in scikit-learn's
     searches and ``cross_val_score`` (which use a forecaster's ``score`` by default).
     """
-    from .forecasting.base import BaseForecaster
-
-    if not isinstance(estimator, BaseForecaster):
+    # isinstance(estimator, BaseForecaster), read from the class hierarchy: metrics sits
+    # below the forecasting package and does not import it (tests/test_layering.py)
+    if not any(c.__module__ == "tsrnn.forecasting.base" and c.__name__ == "BaseForecaster"
+               for c in type(estimator).__mro__):
         raise TypeError(f"mase_scorer scores tsrnn forecasters, got {type(estimator).__name__}; "
                         "use mae_scorer or a scikit-learn scorer for other estimators.")
     return float(estimator.score(X, y))
