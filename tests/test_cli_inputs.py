@@ -150,7 +150,9 @@ def test_ids_keep_their_leading_zeros_and_mid_month_dates_work(tmp_path):
     assert table["ds"].dt.strftime("%Y-%m-%d").tolist()[:2] == ["2023-01-15", "2023-02-15"]
 
 
-def test_tune_refuses_a_study_of_other_data_unless_forced(daily_csv, tmp_path, capsys):
+def test_tune_refuses_a_study_of_other_data_unless_forced(daily_csv, tmp_path, capsys,
+                                                          monkeypatch):
+    monkeypatch.chdir(tmp_path)  # tune writes best.json in the working folder
     other = pd.read_csv(daily_csv).assign(y=lambda f: f["y"] * 2)
     url = f"sqlite:///{tmp_path / 'study.db'}"
     argv = ["--quiet", "tune", "--target", "y", "--horizon", "2", "--trials", "1",
@@ -169,7 +171,9 @@ def test_tune_refuses_a_study_of_other_data_unless_forced(daily_csv, tmp_path, c
     assert "give --storage" in capsys.readouterr().err
 
 
-def test_tune_on_a_storage_that_is_a_folder_names_it(daily_csv, tmp_path, capsys):
+def test_tune_on_a_storage_that_is_a_folder_names_it(daily_csv, tmp_path, capsys,
+                                                    monkeypatch):
+    monkeypatch.chdir(tmp_path)
     (tmp_path / "db").mkdir()
     assert main(["--quiet", "tune", daily_csv, "--target", "y", "--horizon", "2",
                  "--trials", "1", "--storage", f"sqlite:///{tmp_path / 'db'}"]) == 2
