@@ -302,6 +302,16 @@ def test_a_defaulted_cv_splits_a_shuffled_panel_by_time(cv):
         assert set(train) == set(np.flatnonzero(panel["ds"].to_numpy() < cut))
 
 
+def test_a_row_wise_splitter_on_a_panel_is_refused():
+    panel = make_panel(n_series=3, random_state=0)
+    search = OptunaSearchCV(SeasonalNaiveForecaster(horizon=3),
+                            {"season_length": CategoricalDistribution((1, 7))}, n_trials=1,
+                            cv=TimeSeriesSplit(3))
+    with pytest.raises(ValueError, match=r"fold 0 of cv tests timestamps before the end.*"
+                                         r"split by time"):
+        search.fit(panel)
+
+
 WORKER = """
 import sys
 import torch

@@ -157,6 +157,23 @@ def _panel_times(estimator, X):
     return None
 
 
+def _check_time_order(estimator, X, splits) -> None:
+    """On a panel, every fold must test after every training timestamp: a row-wise
+    splitter (sklearn's TimeSeriesSplit on a long frame) would train on one series' end
+    and test on another's start."""
+    if _panel_times(estimator, X) is None:
+        return
+    from .model_selection import _timeline
+
+    codes = _timeline(X, *_panel_columns(estimator))
+    for fold, (train, test) in enumerate(splits):
+        if len(train) and len(test) and codes[test].min() <= codes[train].max():
+            raise ValueError(f"fold {fold} of cv tests timestamps before the end of its "
+                             "training part: on a long-format panel, split by time, e.g. "
+                             "cv=tsrnn.model_selection.ExpandingWindowSplit(n_splits, "
+                             "test_size) (or an int), not by rows (TimeSeriesSplit).")
+
+
 def _panel_columns(estimator) -> tuple:
     params = estimator.get_params(deep=False) if hasattr(estimator, "get_params") else {}
     return params.get("id_col", "unique_id"), params.get("time_col", "ds")
@@ -422,6 +439,7 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         validate_params(self)
         n_jobs, space = self._check_params(), self._check_space()
         splits = list(self._check_cv(X).split(X, y))
+        _check_time_order(self.estimator, X, splits)
         self.scorer_ = check_scoring(self.estimator, scoring=self.scoring)
         self.n_splits_ = len(splits)
         with _search_context(n_jobs, self.verbose):
