@@ -35,8 +35,8 @@ from sklearn.model_selection import TimeSeriesSplit, check_cv
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from ._io import save_figure
 from ._neural import NeuralMixin
+from ._plots import plot_study_history, plot_study_importances
 from ._validation import (
     HasMethods,
     Integral,
@@ -532,52 +532,15 @@ def _results_frame(study, n_splits: int) -> pd.DataFrame:
     return frame
 
 
-def _figure(nrows: int, figsize: tuple):
-    try:
-        from matplotlib.figure import Figure  # no pyplot: no global backend is touched
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("plots need matplotlib: pip install tsrnn[plot]") from exc
-    fig = Figure(figsize=figsize, layout="constrained")
-    return fig, fig.subplots(nrows)
-
-
 def plot_history(study, path) -> str:
     """Save a study's history to ``path``: completed scores, best so far and pruned trials
     (top); the per-epoch values reported by every trial, pruned ones in red (bottom)."""
-    trials = study.get_trials(deepcopy=False)
-    done = [t for t in trials if t.state.name == "COMPLETE"]
-    pruned = [t.number for t in trials if t.state.name == "PRUNED"]
-    if not done:
-        raise ValueError(f"study {study.study_name!r} has no completed trial to plot.")
-    fig, (top, bottom) = _figure(2, (7, 6))
-    values = [t.value for t in done]
-    top.scatter([t.number for t in done], values, s=14, label="trial")
-    top.step([t.number for t in done], np.maximum.accumulate(values), where="post",
-             color="C1", label="best so far")
-    if pruned:
-        top.scatter(pruned, [min(values)] * len(pruned), marker="x", color="C3",
-                    label="pruned")
-    top.set(xlabel="trial", ylabel="mean CV score", title=study.study_name)
-    top.legend()
-    for t in trials:
-        if t.intermediate_values:
-            steps, vals = zip(*sorted(t.intermediate_values.items()))
-            bottom.plot(steps, vals, color="C3" if t.number in pruned else "C0", lw=1,
-                        alpha=0.6)
-    bottom.set(xlabel="epoch (first fold)", ylabel="reported -loss")
-    return str(save_figure(fig, path))
+    return plot_study_history(study, path)  # every figure is drawn in _plots.py
 
 
 def plot_importances(study, path) -> str:
     """Save the fANOVA importances of a study's parameters (seeded) as a bar chart."""
-    optuna = _import_optuna()
-    evaluator = optuna.importance.FanovaImportanceEvaluator(seed=0)
-    importances = optuna.importance.get_param_importances(study, evaluator=evaluator)
-    names = list(importances)[::-1]
-    fig, ax = _figure(1, (6, 1 + 0.4 * len(names)))
-    ax.barh(names, [importances[n] for n in names])
-    ax.set(xlabel="importance (fANOVA, share of the score's variance)")
-    return str(save_figure(fig, path))
+    return plot_study_importances(study, path)
 
 
 def data_fingerprint(estimator: str, X, y=None) -> str:
