@@ -273,3 +273,7 @@ def test_owa_per_series_and_impossible_values():
                                [1.15, 1.0])
     with pytest.raises(ValueError, match="smape_model is -5"):
         owa(-5.0, 1.0, 10.0, 2.0)
+    by_label = owa(pd.Series([8.0, 9.0], index=["a", "b"]),
+                   pd.Series([2.0, 3.0], index=["b", "a"]), 10.0, 2.0)
+    pd.testing.assert_series_equal(by_label, pd.Series([1.15, 0.95], index=["a", "b"],
+                                                       name="owa"))

@@ -425,7 +425,7 @@ def owa(
     """Overall weighted average relative to Naive2: ``0.5 * (s/s2 + m/m2)``.
 
     Scalars give a float; arrays (one value per series, broadcast together) give the OWA
-    of every series. sMAPE must lie in [0, 200] and MASE be non-negative; the Naive2
+    of every series, as a Series when the inputs are Series (aligned by label). sMAPE must lie in [0, 200] and MASE be non-negative; the Naive2
     values must be positive.
 
     Examples
@@ -437,6 +437,8 @@ def owa(
     """
     named = {"smape_model": smape_model, "mase_model": mase_model,
              "smape_naive2": smape_naive2, "mase_naive2": mase_naive2}
+    named = _align(named)
+    labels = next((v.index for v in named.values() if isinstance(v, pd.Series)), None)
     values = {n: _as_float_array(v, n) for n, v in named.items()}
     try:
         s, m, s2, m2 = np.broadcast_arrays(*values.values())
@@ -457,7 +459,11 @@ def owa(
             need = "positive Naive2 sMAPE and MASE" if positive else f"{what} for the model"
             raise ValueError(f"owa needs {need}; {name} is {first:g}.")
     result = 0.5 * (s / s2 + m / m2)
-    return float(result) if result.ndim == 0 else result
+    if result.ndim == 0:
+        return float(result)
+    if labels is not None and result.shape == (len(labels),):
+        return pd.Series(result, index=labels, name="owa")
+    return result
 
 
 # -------------------------------------------------------- probabilistic metrics
