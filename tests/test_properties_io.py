@@ -24,8 +24,10 @@ from tsrnn.model_selection import ExpandingWindowSplit, backtest
 from tsrnn.preprocessing import regularize
 
 PACKAGE = Path(cli.__file__).parent
-FAST = settings(max_examples=25, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture])
+# CHEAP: the profile's number of examples (200 in CI); FAST: a command-line run or a fit
+# per example, capped
+CHEAP = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FAST = settings(CHEAP, max_examples=25)
 
 
 def _leftovers(folder: Path) -> list:
@@ -37,7 +39,7 @@ class Injected(RuntimeError):
 
 
 # ------------------------------------------------------------------ atomic writes
-@FAST
+@CHEAP
 @given(before=st.one_of(st.none(), st.text(max_size=50)), partial=st.text(max_size=50),
        after=st.text(max_size=50))
 @example(before="\r", partial="", after="\r\n")  # bytes, not newline-translated text
@@ -59,7 +61,7 @@ def test_a_failed_write_leaves_the_previous_file_or_none(tmp_path, before, parti
     assert path.read_bytes() == after.encode() and _leftovers(tmp_path) == []
 
 
-@FAST
+@CHEAP
 @given(n_files=st.integers(1, 4), fail_at=st.integers(0, 4),
        existed=st.lists(st.booleans(), min_size=4, max_size=4))
 def test_outputs_of_a_run_are_published_all_or_none(tmp_path, n_files, fail_at, existed):
@@ -316,7 +318,7 @@ def paired_series(draw, min_size=1):
 POINT = [metrics.mae, metrics.mse, metrics.rmse, metrics.smape]
 
 
-@FAST
+@CHEAP
 @given(pair=paired_series())
 def test_metrics_ignore_a_common_reordering_and_align_by_label(pair):
     a, b, order = pair
@@ -327,7 +329,7 @@ def test_metrics_ignore_a_common_reordering_and_align_by_label(pair):
         assert metric(a, b.iloc[order]) == pytest.approx(expected, rel=1e-9, abs=1e-9)
 
 
-@FAST
+@CHEAP
 @given(pair=paired_series(), c=st.floats(1e-3, 1e3))
 def test_mae_is_zero_on_itself_and_scales_with_the_data(pair, c):
     a, b, _ = pair
@@ -336,7 +338,7 @@ def test_mae_is_zero_on_itself_and_scales_with_the_data(pair, c):
                                                       abs=1e-6)
 
 
-@FAST
+@CHEAP
 @given(pair=paired_series(min_size=2), shift=st.integers(1, 5))
 def test_series_on_other_labels_are_refused_not_compared_by_position(pair, shift):
     a, b, _ = pair
@@ -359,7 +361,7 @@ def test_metrics_refuse_text_and_frames_align_by_row_and_column():
         metrics.mae(truth, pred.set_axis([2, 3], axis=1))
 
 
-@FAST
+@CHEAP
 @given(values=st.lists(st.tuples(st.floats(0, 200), st.floats(0, 50), st.floats(0.1, 200),
                                  st.floats(0.1, 50)), min_size=1, max_size=6))
 def test_owa_of_arrays_is_the_owa_of_each_series(values):
@@ -382,7 +384,7 @@ def test_owa_refuses_impossible_values(args, message):
 
 
 # --------------------------------------------------- timestamps: NaT, duplicates, months
-@FAST
+@CHEAP
 @given(n=st.integers(3, 15), data=st.data())
 def test_regularize_names_the_first_duplicated_timestamp(n, data):
     index = pd.date_range("2024-01-01", periods=n, freq="D")
