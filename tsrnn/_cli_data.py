@@ -1,5 +1,6 @@
-"""Reading the command line's CSV files: the time column as it came, covariates, the rows
-of the forecast period (future covariates) and the ``--fill`` policy."""
+"""Reading the command line's CSV files: ids as text, the time column parsed explicitly
+(integers, YYYYMMDD, Excel serial numbers, ISO or inferred dates), covariates, the rows of
+the forecast period (future covariates) and the ``--fill`` policy."""
 
 from __future__ import annotations
 

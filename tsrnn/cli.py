@@ -10,8 +10,11 @@
 ``DATA.csv`` holds one series (a time column and the target column) or, with ``--id-col``,
 many series in long format (id, time, target), and optionally covariate columns
 (``--covariates``, ``--future-covariates``; rows after the last target value hold the
-future covariates of the forecast period). The time column is kept as it came (dates,
-or integers such as years) in the forecast file and the plot. Bad input ends with one line
+future covariates of the forecast period). Series ids are read as text; the time column
+is parsed explicitly (integers such as years kept as they came, ISO or inferred dates,
+YYYYMMDD integers and Excel serial numbers as dates). A run writes its files together at
+the end, atomically (tsrnn._io): a failure leaves the previous files or none. Bad input
+ends with one line
 ``tsrnn: error: <message>`` on stderr and exit status 2; an unexpected internal error ends
 with one line and exit status 1 (``--debug`` shows its traceback); ``tsrnn COMMAND
 --help`` lists every option.
