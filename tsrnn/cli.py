@@ -14,10 +14,9 @@ future covariates of the forecast period). Series ids are read as text; the time
 is parsed explicitly (integers such as years kept as they came, ISO or inferred dates,
 YYYYMMDD integers and Excel serial numbers as dates). A run writes its files together at
 the end, atomically (tsrnn._io): a failure leaves the previous files or none. Bad input
-ends with one line
-``tsrnn: error: <message>`` on stderr and exit status 2; an unexpected internal error ends
-with one line and exit status 1 (``--debug`` shows its traceback); ``tsrnn COMMAND
---help`` lists every option.
+ends with one line ``tsrnn: error: <message>`` on stderr and exit status 2; an unexpected
+internal error ends with one line and exit status 1 (``--debug`` shows its traceback);
+``tsrnn COMMAND --help`` lists every option.
 """
 
 from __future__ import annotations
