@@ -147,12 +147,14 @@ def _widths(bounds) -> pd.Series:
 
 
 def test_series_calibration_widens_the_noisy_series_only(model):
-    assert model["series"].residual_series_.tolist() == [0] * H + [1] * H  # last H each
+    # held out at fit: the same number of the last windows of each series
+    counts = np.bincount(model["series"].residual_series_)
+    assert len(counts) == 2 and counts[0] == counts[1] >= H
     pooled, series = _widths(_bounds(model, "pooled")), _widths(_bounds(model, "series"))
     # pooled: one normalised quantile for both (the window scales differ little)
     assert pooled["noisy"] / pooled["quiet"] < 2
     # per series: the quiet series' errors are a small part of its spread
-    assert series["noisy"] / series["quiet"] > 4
+    assert series["noisy"] / series["quiet"] > 3  # held-out errors of the quiet one: wider
     assert series["quiet"] < pooled["quiet"] / 2
 
 

@@ -76,7 +76,9 @@ def test_intervals_come_from_the_trained_quantiles_else_conformal(model):
         bounds = model.predict_interval(coverage=0.8)
     np.testing.assert_allclose(bounds["y_lower"], q["y_q0.1"])
     np.testing.assert_allclose(bounds["y_upper"], q["y_q0.9"])
-    with pytest.warns(UserWarning, match="in-sample"):  # 0.25 and 0.75 were not trained
+    assert model.interval_calibration_ == "held-out"  # 0.25 and 0.75 were not trained:
+    with warnings.catch_warnings():  # conformal, on the windows held out at fit, silently
+        warnings.simplefilter("error")
         conformal = model.predict_interval(coverage=0.5)
     assert np.all(conformal["y_lower"] <= q["y_q0.5"] + 1e-9)
     assert np.all(conformal["y_upper"] >= q["y_q0.5"] - 1e-9)

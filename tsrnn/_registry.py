@@ -34,6 +34,7 @@ FORECASTERS = {
     "LSTMForecaster": "tsrnn.forecasting.neural",
     "GRUForecaster": "tsrnn.forecasting.neural",
     "RNNForecaster": "tsrnn.forecasting.neural",
+    "NeuralForecaster": "tsrnn.forecasting.neural",
     "ARIMAForecaster": "tsrnn.forecasting.statistical",
     "ETSForecaster": "tsrnn.forecasting.statistical",
     "ThetaForecaster": "tsrnn.forecasting.statistical",

@@ -71,7 +71,18 @@ _FORECASTER_PARAMS = """
         new at predict; applied at ``predict_interval``). Pooled by default: calibrated
         in-sample (the default), "series" covered less (M4 Hourly 81% against 85%, Weekly
         85% against 91%); held out (``validation_fraction="auto"``) it kept the Hourly
-        coverage (90.6% against 91.4%) with a 25% lower scaled pinball loss."""
+        coverage (90.6% against 91.4%) with a 25% lower scaled pinball loss.
+    module : torch.nn.Module class or instance, or None, default=None
+        Bring your own network (skorch's ``module``): it reads windows ``(batch, window,
+        n_features)`` (and ``extra``, the known future covariates flattened, when there
+        are any) and returns ``(batch, horizon * n_targets)``. A class is called with
+        the sizes its signature names among ``n_features``, ``n_outputs``, ``window``,
+        ``horizon``, ``n_targets``, ``n_extra``, and ``module_params``; an instance is
+        copied at every fit. Everything else (windows, scaling, the seasonal or level
+        base around it, training, intervals, backtests, pickling) is as for the built-in
+        network. None: the class's recurrent network (``NeuralForecaster``: a GRU).
+    module_params : dict or None, default=None
+        Keyword arguments of ``module`` when it is a class."""
 
 
 # The forecasters' own defaults where they differ from the window estimators' (the M4

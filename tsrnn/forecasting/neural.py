@@ -9,6 +9,8 @@ network reads ``window`` past steps (targets and covariates) and outputs the nex
 
 from __future__ import annotations
 
+import copy
+import inspect
 import warnings
 from functools import partial
 
@@ -20,7 +22,7 @@ from sklearn.utils.validation import check_is_fitted
 from .. import engine
 from .._neural import NEURAL_CONSTRAINTS, NeuralMixin
 from .._validation import Integral, Interval, Real, StrOptions, check_option, check_positive_int
-from ..nn import MedianEnsemble, RecurrentNet, SeasonalResidual, Seq2Seq
+from ..nn import LevelResidual, MedianEnsemble, RecurrentNet, SeasonalResidual, Seq2Seq
 from ..windowing import gather_windows, window_starts
 from . import _conformal, _scaling
 from ._data import _name, from_forecasts
@@ -33,7 +35,16 @@ AUTO_WINDOWS = 512_000  # at most this many training windows an epoch ("auto" ca
 AUTO_STEPS = 1_000  # most optimizer steps of a fit with max_epochs="auto"
 AUTO_MIN_STEPS = 200  # fewest optimizer steps of a fit with max_epochs="auto"
 AUTO_PASSES = 5  # passes over the windows with max_epochs="auto", within those step bounds
+MIN_OBSERVED = 2  # observed steps a (left-padded) training window reads at least
+LEVEL_LOOKBACK = 7  # low-frequency windows: this many horizons (N-BEATS: 2 to 7)
 AUTO_PATIENCE = 3  # epochs without a better validation loss before stopping (patience="auto")
+# validation_fraction=0 (the default) on at most this many training windows: a first network
+# trained without the last horizon of every series fits the residual's gain and calibrates
+# the intervals on those held-out windows, then the model is trained on everything
+AUTO_HOLDOUT_WINDOWS = 60_000
+REFIT = True
+HELD_WINDOWS = 200  # held-out windows the gain is fitted on, where the series allow
+GAINS = np.linspace(0.0, 1.0, 11)  # the residual gains tried on the held-out windows
 LOSSES = ("mse", "mae", "huber", "pinball")
 # loss="pinball" with quantiles=None: these levels, from one head
 DEFAULT_QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
@@ -65,6 +76,8 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         "loss": [StrOptions(set(LOSSES))],
         "quantiles": [tuple, list, None],
         "interval_calibration": [StrOptions(set(_conformal.MODES))],
+        "module": [None, callable, torch.nn.Module],
+        "module_params": [dict, None],
     }
     # -- end of parameter constraints --------------------------------------------------
     _capabilities = {"intervals": True, "covariates": True, "future_covariates": True}
@@ -81,7 +94,7 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
                  batch_size=256, max_epochs="auto", grad_clip=1.0, lr_schedule=None,
                  validation_fraction=0.0, patience=None, augment=None, device="auto",
                  precision=32, random_state=None, warm_start=False, n_threads=None,
-                 verbose=False, callbacks=None):
+                 verbose=False, callbacks=None, module=None, module_params=None):
         self.horizon = horizon
         self.window = window
         self.strategy = strategy
@@ -122,6 +135,8 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         self.n_threads = n_threads
         self.verbose = verbose
         self.callbacks = callbacks
+        self.module = module
+        self.module_params = module_params
 
     # -- sizes -------------------------------------------------------------------------
     def _window(self, lengths=None, longer: bool | None = None) -> int:
@@ -129,8 +144,26 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
             return check_positive_int(self.window, "window", minimum=2)
         if longer is None:  # two of a longer season for the seasonal base to choose from
             longer = self.seasonal == "auto"
-        return auto_window(check_positive_int(self.horizon, "horizon"),
-                           getattr(self, "season_lengths_", [1]), lengths, longer=longer)
+        horizon = check_positive_int(self.horizon, "horizon")
+        seasons = getattr(self, "season_lengths_", [1])
+        if getattr(self, "base_", None) == "level":
+            return level_window(horizon, seasons[0], lengths)
+        typical = None if lengths is None else [int(np.median(lengths))]
+        return auto_window(horizon, seasons, typical, longer=longer)
+
+    def _resolve_base(self) -> None:
+        """``base_``: what the network forecasts the residual over (before the window).
+
+        "level" (``tsrnn.nn.LevelResidual``, a Theta forecast of each window) where the
+        frequency has one season of at most 12 steps or none (monthly, quarterly, yearly,
+        business-daily, integer-indexed data: windows that hold few seasons); "seasonal"
+        (``tsrnn.nn.SeasonalResidual``) for the clock and calendar seasons of sub-daily,
+        daily and weekly data; None with ``seasonal=None``.
+        """
+        self.base_ = None
+        if self.seasonal == "auto":
+            low = len(self.season_lengths_) == 1 and self.season_length_ <= 12
+            self.base_ = "level" if low else "seasonal"
 
     def _resolve_season(self) -> None:
         """``season_length_`` (the main season) and ``season_lengths_`` (all of them)."""
@@ -144,13 +177,10 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         return 1 if self.strategy == "recursive" else self.horizon_
 
     def _min_length(self) -> int:
-        # the season is not known before fit: the seasonless window (as on a first fit)
-        window = self._window() if self.window is not None else auto_window(
-            check_positive_int(self.horizon, "horizon"), [1])
-        return window + (1 if self.strategy == "recursive" else self.horizon)
+        return 1  # shorter series are left-padded and masked (fit checks one window exists)
 
     def _min_history(self) -> int:
-        return self.window_  # forecasting needs one full window
+        return 1  # a history shorter than the window is left-padded
 
     def _context_length(self) -> int | None:
         # per-series statistics (standard/robust) come from the whole history, as in predict
@@ -219,15 +249,19 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         covs = (panel.covariates - self.cov_mean_) / self.cov_scale_
         return np.concatenate([targets, covs], axis=1), loc, scale
 
-    def _split_starts(self, lengths):
+    def _split_starts(self, lengths, fraction=None):
         """Window starts for training and (time-ordered, held-out) validation."""
+        fraction = self.validation_fraction if fraction is None else fraction
         span = self.window_ + self._train_horizon()
         starts = window_starts(lengths, self.window_, self._train_horizon())
         ends = np.concatenate([[0], np.cumsum(lengths)[:-1]]) + lengths  # per series end
-        if self.validation_fraction == "auto":  # the last horizon of every series
+        if fraction == "auto":  # the last horizon of every series
             n_val = np.full(len(lengths), self.horizon_, dtype=np.int64)
+        elif fraction == "gain":  # the last horizon and enough steps for HELD_WINDOWS
+            extra = -(-HELD_WINDOWS // len(lengths)) - 1
+            n_val = self.horizon_ + np.minimum(extra, lengths // 4).astype(np.int64)
         else:
-            n_val = np.ceil(self.validation_fraction * lengths).astype(np.int64)
+            n_val = np.ceil(fraction * lengths).astype(np.int64)
         n_val = np.where(lengths - n_val >= span + self._train_horizon(), n_val, 0)
         series = np.searchsorted(np.cumsum(lengths), starts, side="right")
         cut = ends[series] - n_val[series]  # first held-out point of the window's series
@@ -235,12 +269,16 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         cap = self.max_windows_per_series
         if cap == "auto":  # at most about AUTO_WINDOWS an epoch, at least 16 per series
             cap = max(16, -(-AUTO_WINDOWS // len(lengths)))
-        if cap is not None:  # only the most recent windows
+        if cap is not None and len(starts):  # only the most recent windows
             last = np.maximum.reduceat(np.where(keep, starts, -1), _group_starts(series))
             keep &= starts > last[np.searchsorted(np.unique(series), series)] - cap
         train = starts[keep]
-        valid = starts[(starts + self.window_ >= cut) & (n_val[series] > 0)]
-        return train, valid
+        valid = (starts + self.window_ >= cut) & (n_val[series] > 0)
+        if cap is not None and len(starts):  # held-out windows: bounded like training ones
+            first = np.minimum.reduceat(np.where(valid, starts, np.iinfo(np.int64).max),
+                                        _group_starts(series))
+            valid &= starts < first[np.searchsorted(np.unique(series), series)] + cap
+        return train, starts[valid]
 
     def _fit(self, panel) -> None:
         self._check_params(panel)
@@ -251,15 +289,22 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
             raise ValueError("log_scale=True needs positive targets; the training data has "
                              "values <= 0 (use log_scale='auto' or False).")
         self.log_ = positive and self.log_scale in ("auto", True)
+        self._resolve_base()
         self.window_ = self._window(panel.lengths)
+        if self.base_ == "seasonal" and self.window_ < 3 * self.season_length_:
+            self.base_ = None  # too short for the seasonal test: a plain network
         self._check_warm_start(targets=list(panel.targets), covariates=list(panel.covariate_names),
                                future_covariates=list(self.future_covariates_),
                                horizon=self.horizon_, window=self.window_, strategy=self.strategy,
                                attention=bool(self.attention), quantiles=self.quantiles_)
         # the seasonal residual network (nn/seasonal.py) when the window holds three
         # seasons, what its per-window seasonality test needs
-        self.seasonal_ = self.seasonal == "auto" and self.season_length_ > 1 and \
-            self.window_ >= 3 * self.season_length_
+        self.seasonal_ = self.base_ == "seasonal"
+        # series shorter than a training window are left-padded with their first value and
+        # a mask channel (1 observed, 0 padding) is read beside them; the level base
+        # always reads one (its windows reach back before short series begin)
+        self.masked_ = self.base_ == "level" or bool(
+            (panel.lengths < self.window_ + self._train_horizon()).any())
         # the network reads the window of the rule without the longer season (a week of
         # hourly data: M4 Hourly OWA 0.4395 in 158 s, reading both weeks 0.4367 in 392 s)
         self.network_window_ = min(self.window_, self._window(panel.lengths, longer=False)) \
@@ -270,10 +315,15 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
             self.cov_scale_ = None if covs is None else _scaling.safe_scale(
                 covs.std(axis=0), np.abs(covs).mean(axis=0))  # floors relative to the data
         values, _, _ = self._scale_panel(panel)
-        train_starts, valid_starts = self._split_starts(panel.lengths)
+        values, lengths = self._pad(values, panel.lengths)
+        train_starts, valid_starts = self._split_starts(lengths)
         if not len(train_starts):
-            raise ValueError("no training window: every series is shorter than window + "
-                             f"horizon = {self.window_ + self._train_horizon()}.")
+            need = self.window_ + self._train_horizon() - self._padding()
+            raise ValueError(
+                f"no training window: the longest series has {int(panel.lengths.max())} "
+                f"observations, and a training window needs {need} ({need - self._train_horizon()}"
+                f" observed steps, then horizon={self._train_horizon()}); lower horizon, or "
+                "give longer series.")
         data = self._to_device(values)
         make = partial(self._samples, data)
         valid = make(valid_starts) if len(valid_starts) else None
@@ -286,8 +336,89 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
             config.max_epochs = auto_epochs(len(train_starts), self.batch_size)
         self.max_epochs_ = config.max_epochs
         build = partial(self._build_module, values.shape[1], n_targets)
+        self.residual_gain_, self.validation_skill_ = 1.0, None
+        self.calibration_note_ = None  # why intervals may be too narrow (warned at predict)
+        if self._holdout(train_starts, valid):  # gain and intervals from held-out windows
+            first, held = self._split_starts(lengths, fraction="gain")
+            held = held[np.isin(held, window_starts(lengths, self.window_, self.horizon_))]
+            if len(first) and len(held):
+                stage = self._train_config(self.loss, "forecasting", n_targets,
+                                           values.shape[1])
+                stage.quantiles, stage.patience = self.quantiles_, None
+                stage.max_epochs = config.max_epochs
+                self._train_members(build, make(first), None, stage)
+                self._fit_gain(values, held)
+                self._calibrate(values, lengths, held)
+                if REFIT:
+                    self._train_members(build, make(train_starts), valid, config)
+                    self._set_gain(self.residual_gain_)
+                return
+            self.calibration_note_ = (
+                "the series are too short to hold out their last horizon, so the intervals "
+                "are calibrated on in-sample windows and tend to be too narrow")
         self._train_members(build, make(train_starts), valid, config)
-        self._calibrate(values, panel.lengths)
+        if valid is not None and not self.quantiles_:
+            self._fit_gain(values, valid_starts[np.isin(valid_starts, window_starts(
+                lengths, self.window_, self.horizon_))])
+        self._calibrate(values, lengths)
+
+    # -- the residual's gain, fitted on held-out windows ----------------------------------
+    def _holdout(self, train_starts, valid) -> bool:
+        """Whether this fit first trains without the last horizon of every series."""
+        return valid is None and self.validation_fraction == 0 and self.base_ is not None \
+            and not self.warm_start and self.strategy != "recursive" and \
+            len(train_starts) <= AUTO_HOLDOUT_WINDOWS
+
+    def _set_gain(self, gain: float) -> None:
+        members = self.module_.members if isinstance(self.module_, MedianEnsemble) \
+            else [self.module_]
+        for member in members:
+            if hasattr(member, "gain"):
+                member.gain = float(gain)
+
+    def _fit_gain(self, values: np.ndarray, held: np.ndarray) -> None:
+        """``residual_gain_``: the weight of the network's residual over its base (0 to 1)
+        of least absolute error on the held-out windows ``held``; ``validation_skill_``:
+        1 - that error over the base's (0: the base alone, the network adds nothing)."""
+        if not len(held) or self.base_ is None or self.quantiles_:
+            return
+        windows = gather_windows(values, held, self.window_)
+        n_t = len(self.targets_)
+        actual = gather_windows(values, held + self.window_, self.horizon_)[:, :, :n_t]
+        future = None
+        if self.future_covariates_:
+            future = gather_windows(values, held + self.window_, self.horizon_)[
+                :, :, self._future_cols()]
+        self._set_gain(0.0)
+        base, scale = self._forecast(windows, future, self.horizon_)
+        self._set_gain(1.0)
+        full, _ = self._forecast(windows, future, self.horizon_)
+        errors = [np.abs(actual - base - g * (full - base)).mean() for g in GAINS]
+        best = int(np.argmin(errors))
+        self.residual_gain_ = float(GAINS[best])
+        self.validation_skill_ = float(1 - errors[best] / errors[0]) if errors[0] > 0 else 0.0
+        self._set_gain(self.residual_gain_)
+
+    # -- short series: left padding and a mask channel ----------------------------------
+    def _padding(self) -> int:
+        """Steps prepended to every training series (0 without the mask channel)."""
+        return self.window_ - MIN_OBSERVED if getattr(self, "masked_", False) else 0
+
+    def _pad(self, values: np.ndarray, lengths: np.ndarray):
+        """Training values with every series left-padded by ``_padding()`` copies of its
+        first point, and the mask channel appended (1 observed, 0 padding); and the padded
+        lengths. Every window of the padded series reads at least ``MIN_OBSERVED`` observed
+        steps and forecasts observed ones only."""
+        if not self.masked_:
+            return values, lengths
+        pad = self._padding()
+        padded = lengths + pad
+        owner = np.repeat(np.arange(len(lengths)), padded)
+        pos = np.arange(int(padded.sum())) - np.repeat(np.cumsum(padded) - padded, padded)
+        src = np.repeat(np.cumsum(lengths) - lengths, padded) + np.maximum(pos - pad, 0)
+        mask = (pos >= pad).astype(values.dtype)[:, None]
+        del owner
+        return np.concatenate([values[src], mask], axis=1), padded
 
     def _train_members(self, build, train, valid, config) -> None:
         """Train ``n_models`` networks from different seeds; their median is the model."""
@@ -311,12 +442,17 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         horizon = self._train_horizon()
         n_q = len(self.quantiles_) if self.quantiles_ else None  # a trailing quantile axis
         n_out = n_targets * (n_q or 1)  # outputs per step
-        if self.strategy == "seq2seq":
+        if self.module is not None:
+            net = self._user_net(n_channels, horizon * n_out, horizon * n_future)
+        elif self.strategy == "seq2seq":
             net = Seq2Seq(n_channels, n_out, self.horizon_, n_future,
                           attention=bool(self.attention), **self._module_kwargs())
         else:
             net = RecurrentNet(n_channels, horizon * n_out,
                                n_head_extra=horizon * n_future, **self._module_kwargs())
+        if self.base_ == "level":
+            return LevelResidual(net, self.window_, horizon, n_targets, self.season_length_,
+                                 masked=self.masked_, n_quantiles=n_q)
         if not self.seasonal_:
             return net
         longer = [s for s in self.season_lengths_[1:] if 2 * s <= self.window_]
@@ -325,7 +461,52 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
                                 seasons=longer,
                                 net_window=net_window if net_window < self.window_ else None)
 
-    def _calibrate(self, values: np.ndarray, lengths) -> None:
+    def _user_net(self, n_channels: int, n_outputs: int, n_extra: int) -> torch.nn.Module:
+        """The user's ``module``: an instance (copied, never trained in place) or a class
+        called with the sizes its signature names (``n_features``, ``n_outputs``,
+        ``window``, ``horizon``, ``n_targets``, ``n_extra``) and ``module_params``."""
+        if self.strategy == "seq2seq":
+            raise ValueError("module= replaces the network of strategy='direct' or "
+                             "'recursive'; strategy='seq2seq' builds its own decoder.")
+        window = self.network_window_ if self.base_ == "seasonal" else self.window_
+        if isinstance(self.module, torch.nn.Module):
+            if self.module_params:
+                raise ValueError("module_params only apply when module is a class; got an "
+                                 f"instance of {type(self.module).__name__}.")
+            net = copy.deepcopy(self.module)
+        else:
+            sizes = dict(n_features=n_channels, n_outputs=n_outputs, window=window,
+                         horizon=self._train_horizon(), n_targets=len(self.targets_),
+                         n_extra=n_extra)
+            params = inspect.signature(self.module).parameters
+            takes_all = any(p.kind is p.VAR_KEYWORD for p in params.values())
+            given = {k: v for k, v in sizes.items() if takes_all or k in params}
+            try:
+                net = self.module(**given, **(self.module_params or {}))
+            except TypeError as exc:
+                raise TypeError(f"module={getattr(self.module, '__name__', self.module)!r} "
+                                f"could not be built with {sorted(given)} and module_params="
+                                f"{self.module_params!r}: {exc}") from exc
+            if not isinstance(net, torch.nn.Module):
+                raise TypeError(f"module must be a torch.nn.Module class or instance; "
+                                f"calling it gave {type(net).__name__}.")
+        x = torch.zeros(2, window, n_channels)
+        extra = torch.zeros(2, n_extra) if n_extra else None
+        try:
+            with torch.no_grad():
+                out = net(x) if extra is None else net(x, extra)
+        except Exception as exc:  # the user's forward: say what it was given
+            raise ValueError(f"module {type(net).__name__} failed on a batch of shape "
+                             f"(batch, window={window}, n_features={n_channels})"
+                             f"{'' if extra is None else f' with extra (batch, {n_extra})'}: "
+                             f"{type(exc).__name__}: {exc}") from exc
+        if tuple(out.shape) != (2, n_outputs):
+            raise ValueError(f"module {type(net).__name__} must return (batch, n_outputs="
+                             f"{n_outputs}) (horizon x targets), got {tuple(out.shape)[1:]} "
+                             "per window.")
+        return net
+
+    def _calibrate(self, values: np.ndarray, lengths, held=None) -> None:
         """Normalised absolute errors on the held-out windows, for conformal intervals.
 
         Without held-out windows (``validation_fraction=0``), the last ``horizon`` windows of
@@ -335,7 +516,7 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         """
         _, valid = self._split_starts(lengths)
         complete = window_starts(lengths, self.window_, self.horizon_)
-        valid = valid[np.isin(valid, complete)]
+        valid = valid[np.isin(valid, complete)] if held is None else held
         self.interval_calibration_ = "held-out"
         if not len(valid):
             self.interval_calibration_ = "in-sample"
@@ -416,6 +597,8 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
             if done < horizon:  # feed the forecasts back as the newest observations
                 rows = out if fut is None else np.concatenate(
                     [out, self._future_rows(windows, fut)], axis=2)
+                if fut is None and getattr(self, "masked_", False):  # observed from now on
+                    rows = np.concatenate([rows, np.ones_like(rows[:, :, :1])], axis=2)
                 windows = np.concatenate([windows, rows], axis=1)[:, -self.window_:]
         pred = np.concatenate(chunks, axis=1)[:, :horizon]
         if pred.ndim == 4:  # loc and scale under every quantile (order-preserving)
@@ -428,6 +611,8 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         n_cov = windows.shape[2] - len(self.targets_)
         rows = np.zeros(fut.shape[:2] + (n_cov,))
         rows[:, :, [self.covariates_.index(c) for c in self.future_covariates_]] = fut
+        if getattr(self, "masked_", False):
+            rows[:, :, -1] = 1.0  # forecasts fed back count as observed
         return rows
 
     def _last_windows(self, panel):
@@ -439,20 +624,19 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         cached = getattr(self, "_windows_cache", None)
         if cached is not None and cached[0] is panel:
             return cached[1]
-        starts = panel.offsets + panel.lengths - self.window_
+        src, observed = tail_index(panel.offsets, panel.lengths, self.window_)
         if self.scaler in ("window", "none"):  # no per-series statistics: read the windows
             loc, scale = _scaling.series_stats(panel.values[:0], panel.lengths, self.scaler)
-            windows = self._log(gather_windows(panel.values, starts, self.window_), panel.ids,
-                                np.arange(len(starts)))
+            windows = self._log(panel.values[src], panel.ids, np.arange(len(src)))
         else:  # scale only the gathered windows (as _scale_panel would, point by point)
             values = self._targets(panel)
             loc, scale = _scaling.series_stats(values, panel.lengths, self.scaler)
-            windows = (gather_windows(values, starts, self.window_) - loc[:, None]) / \
-                scale[:, None]
+            windows = (values[src] - loc[:, None]) / scale[:, None]
         if panel.covariates is not None:
-            covs = (gather_windows(panel.covariates, starts, self.window_) - self.cov_mean_) / \
-                self.cov_scale_
+            covs = (panel.covariates[src] - self.cov_mean_) / self.cov_scale_
             windows = np.concatenate([windows, covs], axis=2)
+        if getattr(self, "masked_", False):
+            windows = np.concatenate([windows, observed[:, :, None].astype(windows.dtype)], 2)
         out = windows, loc, scale
         if panel is getattr(self, "train_panel_", None):
             self._windows_cache = (panel, out)  # a refit makes a new training panel
@@ -530,10 +714,9 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         if self.residuals_ is None:
             raise ValueError("no windows to calibrate intervals on: the series must hold "
                              "window + horizon points.")
-        if self.interval_calibration_ == "in-sample":
-            warnings.warn("intervals calibrated on in-sample windows (validation_fraction=0) "
-                          "tend to be too narrow; fit with validation_fraction='auto' to "
-                          "calibrate them on held-out windows.", stacklevel=3)
+        if getattr(self, "calibration_note_", None):
+            warnings.warn(f"{self.calibration_note_} (give longer series, or a shorter "
+                          "horizon).", stacklevel=3)
         if horizon > self.horizon_:
             raise ValueError(f"intervals are calibrated up to horizon={self.horizon_}.")
         windows, loc, scale = self._last_windows(panel)
@@ -599,6 +782,39 @@ def auto_window(horizon: int, seasons: list, lengths=None, longer: bool = True) 
     return int(window)
 
 
+def level_window(horizon: int, season: int, lengths=None) -> int:
+    """The default window of the level base: ``LEVEL_LOOKBACK`` (7) horizons, at least
+    three seasons and 8 steps, and no longer than the longest series less the horizon
+    (shorter series are left-padded).
+
+    >>> level_window(18, 12, [48, 126]), level_window(6, 1, [14, 41]), level_window(8, 4)
+    (108, 35, 56)
+    >>> level_window(1, 12, [30])
+    29
+    """
+    window = max(LEVEL_LOOKBACK * horizon, 3 * season, 8)
+    if lengths is not None and len(lengths):
+        window = min(window, max(int(np.max(lengths)) - horizon, MIN_OBSERVED))
+    return int(window)
+
+
+def tail_index(offsets, lengths, window: int):
+    """Positions of the last ``window`` points of every series stored back to back, a series
+    shorter than the window left-padded by repeating its first point; and the mask of
+    observed steps. Two arrays ``(n_series, window)``.
+
+    >>> src, observed = tail_index(np.array([0, 2]), np.array([2, 4]), 3)
+    >>> src.tolist(), observed.astype(int).tolist()
+    ([[0, 0, 1], [3, 4, 5]], [[0, 1, 1], [1, 1, 1]])
+    """
+    lengths = np.asarray(lengths)
+    take = np.minimum(lengths, window)[:, None]
+    step = np.arange(window)[None, :]
+    observed = step >= window - take
+    src = (np.asarray(offsets) + lengths)[:, None] - take + np.maximum(step - (window - take), 0)
+    return src, observed
+
+
 def auto_epochs(n_windows: int, batch_size: int) -> int:
     """Epochs of ``max_epochs="auto"``: about ``AUTO_PASSES`` (5) passes over the training
     windows, within ``AUTO_MIN_STEPS`` to ``AUTO_STEPS`` (200 to 1,000) optimizer steps,
@@ -641,3 +857,8 @@ class GRUForecaster(_NeuralForecaster):
 class RNNForecaster(_NeuralForecaster):
     __doc__ = _forecaster_doc("RNNForecaster", "simple RNN")
     _cell = "rnn"
+
+
+class NeuralForecaster(_NeuralForecaster):
+    __doc__ = _forecaster_doc("NeuralForecaster", "neural (``module=``, a GRU by default)")
+    _cell = "gru"

@@ -102,6 +102,7 @@ class SeasonalResidual(nn.Module):
     seasons = ()
     net_window = None
     longer_margin = 0.95  # a longer season must have differences 5% smaller to be chosen
+    gain = 1.0  # the residual's weight (fitted on held-out windows by the forecaster)
 
     def __init__(self, net: nn.Module, season: int, horizon: int, n_targets: int,
                  deseasonalize_input: bool = True, base_seasons: int = 1,
@@ -148,7 +149,7 @@ class SeasonalResidual(nn.Module):
             base = base + (1 - gate) * past[:, -1:]
         x = torch.cat([short - dev if self.deseasonalize_input else short,
                        x[:, n - n_net:, n_t:]], dim=2)  # what the network reads
-        out = self.net(x) if extra is None else self.net(x, extra)
+        out = (self.net(x) if extra is None else self.net(x, extra)) * self.gain
         if self.n_quantiles:  # the base under every quantile: (batch, horizon * n_t * n_q)
             out = out.reshape(len(x), self.horizon, n_t, self.n_quantiles)
             return (out + base[..., None]).flatten(1)
