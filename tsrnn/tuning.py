@@ -444,9 +444,14 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.n_splits_ = len(splits)
         with _search_context(n_jobs, self.verbose):
             study = self._create_study(X, y)
-            study.optimize(lambda trial: self._objective(trial, space, X, y, splits),
-                           n_trials=self.n_trials, timeout=self.timeout, n_jobs=n_jobs,
-                           catch=(TrainingDivergedError,))
+            try:
+                study.optimize(lambda trial: self._objective(trial, space, X, y, splits),
+                               n_trials=self.n_trials, timeout=self.timeout, n_jobs=n_jobs,
+                               catch=(TrainingDivergedError,))
+            except Exception as exc:  # the database failing mid-search: name the storage
+                if not type(exc).__module__.startswith("sqlalchemy"):
+                    raise
+                raise _storage_error(str(self.storage), exc) from None
         self.study_ = study
         self.results_ = _results_frame(study, self.n_splits_)
         complete = self.results_["state"] == "COMPLETE"
@@ -609,8 +614,8 @@ def _check_sqlite_file(url: str) -> None:
     why = ("its folder does not exist" if not folder.is_dir() else
            "it is a folder" if path.is_dir() else
            "the file is not writable" if path.exists() and not os.access(path, os.W_OK) else
-           "its folder is not writable" if not path.exists() and not os.access(folder, os.W_OK)
-           else None)
+           "its folder is not writable (SQLite writes a journal beside the file)"
+           if not os.access(folder, os.W_OK) else None)
     if why:
         raise ValueError(f"cannot use storage={url!r}: the database file {str(path)!r} cannot "
                          f"be opened for writing ({why}).")
