@@ -33,6 +33,20 @@ def _fraction(text):
     return value
 
 
+def _validation_fraction(text):
+    """``auto`` (the last horizon of every series) or a fraction in [0, 1)."""
+    if text.strip().lower() == "auto":
+        return "auto"
+    try:
+        value = float(text)
+    except ValueError:
+        value = None
+    if value is None or not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"validation fraction must be 'auto' or a number in "
+                                         f"[0, 1) (e.g. 0.1), got {text}")
+    return value
+
+
 def _frequency(text):
     try:
         pd.tseries.frequencies.to_offset(text)

@@ -138,6 +138,13 @@ class NeuralMixin(ValidatedParams):
         if self._cell != "rnn" and self.nonlinearity != "tanh":
             raise ValueError(f"nonlinearity={self.nonlinearity!r} only applies to the simple "
                              f"RNN cell; the {self._cell.upper()} cell uses tanh.")
+        if self.patience is not None and not isinstance(self.patience, str) and \
+                self.validation_fraction == 0:
+            warnings.warn(f"patience={self.patience} has no validation data to watch "
+                          "(validation_fraction=0), so early stopping follows the training "
+                          "loss, which rarely stops improving: every epoch runs. Set "
+                          "validation_fraction (e.g. 0.1, or 'auto' for the forecasters: the "
+                          "last horizon) to stop on held-out data.", UserWarning, stacklevel=3)
 
     def _check_warm_start(self, **shape) -> None:
         """Record the data's shape; under ``warm_start``, refuse a change of it.

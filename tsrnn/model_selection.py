@@ -363,6 +363,27 @@ def _forecast_fold(forecaster, model, train, horizon: int, refit: bool, test=Non
     return model, (pred, bounds), timing
 
 
+def _recording(func, *args):
+    """``func(*args)`` and the warnings it raised, as ``(category, message)`` pairs (a
+    fold's warnings, re-emitted once for all folds by ``_warn_once``)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = func(*args)
+    return result, [(w.category, str(w.message)) for w in caught]
+
+
+def _warn_once(per_fold: list) -> None:
+    """Each distinct warning of the folds once, saying in how many folds it arose: one
+    warning per problem, never one per origin."""
+    counts: dict = {}
+    for caught in per_fold:
+        for key in dict.fromkeys(caught):
+            counts[key] = counts.get(key, 0) + 1
+    for (category, message), count in counts.items():
+        where = f" (in {count} of {len(per_fold)} folds)" if len(per_fold) > 1 else ""
+        warnings.warn(message + where, category, stacklevel=3)
+
+
 def _warn_unscored(data, test, fold, id_col: str) -> None:
     """Say loudly which series a fold does not score (a cv cutting panels at common times)."""
     if not isinstance(data, pd.DataFrame) or id_col not in data.columns:
@@ -508,14 +529,17 @@ def backtest(forecaster, data, cv=None, n_origins: int = 3, refit: bool = True,
         from joblib import Parallel, delayed
 
         fitted = Parallel(n_jobs=n_jobs)(
-            delayed(_forecast_fold)(forecaster, None, train, horizon, True, test, coverage)
+            delayed(_recording)(_forecast_fold, forecaster, None, train, horizon, True, test,
+                                coverage)
             for train, test, horizon in folds)
     else:
         fitted, model = [], None
         for train, test, horizon in folds:
-            model, pred, timing = _forecast_fold(forecaster, model, train, horizon, False,
-                                                 test, coverage)
-            fitted.append((model, pred, timing))
+            (model, pred, timing), caught = _recording(
+                _forecast_fold, forecaster, model, train, horizon, False, test, coverage)
+            fitted.append(((model, pred, timing), caught))
+    fitted, caught = [f for f, _ in fitted], [c for _, c in fitted]
+    _warn_once(caught)
     rows, summaries = [], []
     for fold, ((train, test, _), (model, (pred, bounds), timing)) in enumerate(
             zip(folds, fitted)):
@@ -649,9 +673,12 @@ def compare(forecasters, data, cv=None, n_origins: int = 3, refit: bool = True,
         warnings.simplefilter("ignore", UserWarning)
         reference = backtest(naive, data, cv=cv, refit=refit, season_length=season_length,
                              n_jobs=n_jobs)
-    results = {name: backtest(f, data, cv=cv, refit=refit, season_length=season_length,
-                              n_jobs=n_jobs, coverage=coverage)
-               for name, f in forecasters.items()}
+    results = {}
+    for name, f in forecasters.items():  # each model's warnings once, with its name
+        results[name], caught = _recording(
+            backtest, f, data, cv, n_origins, refit, season_length, n_jobs, coverage)
+        for category, message in dict.fromkeys(caught):
+            warnings.warn(f"{name}: {message}", category, stacklevel=2)
     board = pd.DataFrame.from_dict(
         {name: {**r.summary.reindex(columns=names).mean(),
                 "fit_time": r.summary["fit_time"].sum(),

@@ -63,15 +63,45 @@ def _import_optuna():
     return optuna
 
 
-def default_search_space(estimator) -> dict:
+def _default_window(estimator, X, y=None) -> int | None:
+    """The window a neural forecaster with ``window=None`` derives from ``X`` (its season
+    and typical series length, ``auto_window``), or None where it cannot be told."""
+    if X is None:
+        return None
+    try:
+        from .forecasting._data import check_regular, to_panel
+        from .forecasting.base import _combine
+        from .forecasting.neural import auto_window
+        from .forecasting.seasonality import season_lengths
+
+        spec = estimator._spec()
+        panel = to_panel(_combine(X, y, spec), spec)
+        freq = check_regular(panel, estimator.freq)
+        seasons = season_lengths(freq)
+        return int(auto_window(int(estimator.horizon), seasons, [int(np.median(panel.lengths))],
+                               longer=getattr(estimator, "seasonal", None) == "auto"))
+    except Exception:  # noqa: BLE001 - a best guess only: None (the default) is searched
+        return None
+
+
+def default_search_space(estimator, X=None, y=None) -> dict:
     """A sensible search space for ``estimator``, as a dict of Optuna distributions.
 
     Neural estimators get ``hidden_size`` (8-128, log), ``num_layers`` (1-3), ``dropout``
-    (0-0.5), ``lr`` (1e-4 to 3e-2, log), ``weight_decay`` (1e-7 to 1e-2, log) and
-    ``batch_size`` (32, 64, 128 or 256); neural forecasters also get ``window`` (from
-    ``max(2, horizon)`` to ``max(16, 4 * horizon)``). The recurrent cell is the class
-    itself, so it is not searched: run one search per class (same ``cv``, so the
+    (0-0.5), ``lr`` (1e-4 to 3e-2, log), ``weight_decay`` (0, 1e-6, 1e-5, 1e-4 or 1e-3) and
+    ``batch_size`` (32, 64, 128 or 256); neural forecasters also get ``window``: None
+    (the window the model derives from the data, e.g. 336 hourly) or one of a ladder of
+    windows from ``max(2, horizon)`` up to that derived window (given ``X``; else up to
+    ``max(16, 4 * horizon)``). Every default of the estimator lies in the space, so that
+    :class:`OptunaSearchCV` can try the untuned model first. The recurrent cell is the
+    class itself, so it is not searched: run one search per class (same ``cv``, so the
     ``best_score_`` values compare). Other estimators get an empty space.
+
+    Parameters
+    ----------
+    estimator : estimator
+    X, y : data, optional
+        The data to be searched on, from which a forecaster derives its default window.
 
     Examples
     --------
@@ -87,13 +117,36 @@ def default_search_space(estimator) -> dict:
         "num_layers": dist.IntDistribution(1, 3),
         "dropout": dist.FloatDistribution(0.0, 0.5),
         "lr": dist.FloatDistribution(1e-4, 3e-2, log=True),
-        "weight_decay": dist.FloatDistribution(1e-7, 1e-2, log=True),
+        "weight_decay": dist.CategoricalDistribution((0.0, 1e-6, 1e-5, 1e-4, 1e-3)),
         "batch_size": dist.CategoricalDistribution((32, 64, 128, 256)),
     }
     if isinstance(estimator, BaseForecaster):
         horizon = check_positive_int(estimator.horizon, "horizon")
-        space["window"] = dist.IntDistribution(max(2, horizon), max(16, 4 * horizon))
+        top = _default_window(estimator, X, y) or max(16, 4 * horizon)
+        ladder = {max(2, horizon), 2 * horizon, 4 * horizon, top // 4, top // 2, top}
+        if isinstance(estimator.window, numbers.Integral):
+            ladder.add(int(estimator.window))
+        choices = sorted(w for w in ladder if 2 <= w <= max(top, horizon))
+        space["window"] = dist.CategoricalDistribution((None, *choices))
     return space
+
+
+def _defaults_trial(estimator, space) -> dict | None:
+    """The estimator's own values of the searched parameters, when all lie in ``space``
+    (then enqueued as the first trial: the search can only improve on the defaults)."""
+    if callable(space):
+        return None
+    params = estimator.get_params()
+    out = {}
+    for name, dist in space.items():
+        value = params.get(name)
+        try:
+            if not dist._contains(dist.to_internal_repr(value)):
+                return None
+        except (TypeError, ValueError):
+            return None
+        out[name] = value
+    return out
 
 
 def _suggest(trial, name: str, dist):
@@ -338,10 +391,10 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         super().__setstate__(with_new_params(type(self), state))
 
     # -- validation ----------------------------------------------------------------------
-    def _check_space(self):
+    def _check_space(self, X=None, y=None):
         space = self.param_distributions
         if space is None:
-            space = default_search_space(self.estimator)
+            space = default_search_space(self.estimator, X, y)
             if not space:
                 raise ValueError(f"{type(self.estimator).__name__} has no default search "
                                  "space: pass param_distributions.")
@@ -437,13 +490,16 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         self
         """
         validate_params(self)
-        n_jobs, space = self._check_params(), self._check_space()
+        n_jobs, space = self._check_params(), self._check_space(X, y)
         splits = list(self._check_cv(X).split(X, y))
         _check_time_order(self.estimator, X, splits)
         self.scorer_ = check_scoring(self.estimator, scoring=self.scoring)
         self.n_splits_ = len(splits)
         with _search_context(n_jobs, self.verbose):
             study = self._create_study(X, y)
+            defaults = _defaults_trial(self.estimator, space)
+            if defaults is not None:  # the untuned model first: tuning can only improve it
+                study.enqueue_trial(defaults, skip_if_exists=True)
             try:
                 study.optimize(lambda trial: self._objective(trial, space, X, y, splits),
                                n_trials=self.n_trials, timeout=self.timeout, n_jobs=n_jobs,
