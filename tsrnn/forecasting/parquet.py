@@ -249,7 +249,9 @@ def predict_parquet(model, path, out_path=None, *, chunk_series: int = 1000,
         The long-format Parquet history, as for :func:`fit_parquet`.
     out_path : str or path-like, optional
         The Parquet file to write the forecasts to (long format: id, timestamp, target).
-        None: return them as one DataFrame instead.
+        None: return them as one DataFrame instead. A local file is written beside itself
+        and renamed once every chunk is done: a failure leaves the previous file (or
+        none), never a partial one; a URI (``s3://...``) is written directly.
     chunk_series : int, default=1000
         Series per chunk.
     horizon : int, optional
