@@ -421,12 +421,12 @@ def mase(
 def owa(
     smape_model: ArrayLike, mase_model: ArrayLike, smape_naive2: ArrayLike,
     mase_naive2: ArrayLike
-) -> float | np.ndarray:
+) -> float | np.ndarray | pd.Series:
     """Overall weighted average relative to Naive2: ``0.5 * (s/s2 + m/m2)``.
 
     Scalars give a float; arrays (one value per series, broadcast together) give the OWA
-    of every series, as a Series when the inputs are Series (aligned by label). sMAPE must lie in [0, 200] and MASE be non-negative; the Naive2
-    values must be positive.
+    of every series, as a Series when the inputs are Series (aligned by label). sMAPE
+    must lie in [0, 200] and MASE be non-negative; the Naive2 values must be positive.
 
     Examples
     --------
