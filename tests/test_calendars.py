@@ -66,3 +66,68 @@ def test_regularize_refuses_bad_input():
         regularize(PRICES.set_axis(DAYS + pd.Timedelta("1h") * np.arange(60)), freq="D")
     with pytest.raises(TypeError, match="pandas Series or DataFrame"):
         regularize(np.arange(3))
+
+
+# ------------------------------------------------------- exchange calendars (issue 20)
+def _nyse_prices():
+    xcals = pytest.importorskip("exchange_calendars")
+    sessions = xcals.get_calendar("XNYS").sessions_in_range("2023-01-03", "2024-06-28")
+    values = 100 + np.random.default_rng(0).normal(size=len(sessions)).cumsum()
+    return pd.Series(values, index=pd.DatetimeIndex(sessions).tz_localize(None), name="close")
+
+
+def test_an_exchange_name_is_a_frequency_of_trading_days():
+    prices = _nyse_prices()
+    with pytest.raises(ValueError, match="freq='XNYS'"):  # the gap error names the fix
+        NaiveForecaster(freq="B").fit(prices)
+    model = SeasonalNaiveForecaster(horizon=5, freq="XNYS").fit(prices)
+    assert model.season_length_ == 5
+    future = model.predict().index  # July 4th (Independence Day) is no trading day
+    assert list(future.strftime("%m-%d")) == ["07-01", "07-02", "07-03", "07-05", "07-08"]
+    import pickle
+
+    assert pickle.loads(pickle.dumps(model)).predict().index.equals(future)
+
+
+def test_compare_takes_freq():
+    from tsrnn.model_selection import compare
+
+    prices = _nyse_prices()
+    board = compare({"naive": NaiveForecaster(horizon=5),
+                     "snaive": SeasonalNaiveForecaster(horizon=5)}, prices, freq="XNYS")
+    assert set(board.index) == {"naive", "snaive"} and np.isfinite(board["mase"]).all()
+
+
+def test_an_unknown_exchange_and_a_missing_package_say_what_to_do(monkeypatch):
+    import sys
+
+    from tsrnn.forecasting import _calendars
+
+    pytest.importorskip("exchange_calendars")
+    with pytest.raises(ValueError, match="not a frequency pandas knows"):
+        NaiveForecaster(freq="NOPE").fit(PRICES)
+    monkeypatch.setitem(sys.modules, "exchange_calendars", None)  # not installed
+    _calendars.exchange_offset.cache_clear()
+    try:
+        with pytest.raises(ImportError, match=r"tsrnn\[calendars\]"):
+            NaiveForecaster(freq="XLON").fit(PRICES)
+    finally:
+        _calendars.exchange_offset.cache_clear()
+
+
+def test_cli_calendar(tmp_path, capsys):
+    from tsrnn.cli import main
+
+    prices = _nyse_prices()
+    path = tmp_path / "prices.csv"
+    prices.rename_axis("date").reset_index().to_csv(path, index=False)
+    out = tmp_path / "fc.csv"
+    args = ["--quiet", "forecast", str(path), "--target", "close", "--horizon", "3",
+            "--model", "naive", "--no-plot", "--out", str(out)]
+    assert main(args) == 2  # holidays are gaps without the calendar
+    assert "XNYS" in capsys.readouterr().err  # the error names the exchange's name
+    assert main(args + ["--calendar", "XNYS"]) == 0
+    table = pd.read_csv(out)
+    assert list(table["date"]) == ["2024-07-01", "2024-07-02", "2024-07-03"]
+    assert main(args + ["--calendar", "NOWHERE"]) == 2
+    assert "exchange calendar" in capsys.readouterr().err

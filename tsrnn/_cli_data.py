@@ -126,6 +126,11 @@ def _load(args):
     layout = {"target": args.target, "time_col": time_col, "id_col": args.id_col or "unique_id"}
     if getattr(args, "freq", None):
         layout["freq"] = args.freq
+    if getattr(args, "calendar", None) is not None:  # an exchange's trading days
+        if getattr(args, "freq", None):
+            raise ValueError("give --freq or --calendar, not both: --calendar is the "
+                             "frequency of trading-day data.")
+        layout["freq"] = args.calendar
     if args.id_col is None and not covs:
         data = pd.Series(frame[args.target].to_numpy(), index=times, name=args.target)
     elif args.id_col is None:

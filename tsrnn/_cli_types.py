@@ -47,6 +47,16 @@ def _validation_fraction(text):
     return value
 
 
+def _calendar(text):
+    """An exchange's name (XNYS, XLON...): its trading days as a pandas offset."""
+    from .forecasting._calendars import exchange_offset
+
+    try:
+        return exchange_offset(text.strip())
+    except (ImportError, ValueError) as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _frequency(text):
     try:
         pd.tseries.frequencies.to_offset(text)

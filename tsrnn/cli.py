@@ -33,6 +33,7 @@ import pandas as pd
 
 from ._cli_data import _load, _names
 from ._cli_types import (
+    _calendar,
     _device,
     _fraction,
     _frequency,
@@ -463,6 +464,11 @@ def _data_args(p: argparse.ArgumentParser, season: bool = True) -> None:
     p.add_argument("--freq", type=_frequency, default=None,
                    help="frequency of the time column (pandas alias: 30min, h, D, B, "
                         "W-SUN, MS...; default: inferred)")
+    p.add_argument("--calendar", type=_calendar, default=None, metavar="EXCHANGE",
+                   help="trading-day data: the exchange whose trading days the time column "
+                        "follows (XNYS New York, XLON London, XTKS Tokyo...; weekends and "
+                        "the exchange's holidays are no gaps); needs pip install "
+                        "tsrnn[calendars]")
     p.add_argument("--fill", choices=FILLS, default="none",
                    help="missing timestamps and values: none (an error names the first), "
                         "ffill, interpolate or zero (default none)")

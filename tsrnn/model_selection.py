@@ -600,16 +600,18 @@ def _auto_forecasters(data, cv, horizon, layout: dict) -> dict:
         horizon = getattr(cv, "test_size", None)
         if horizon is None:
             raise ValueError("forecasters='auto' needs horizon= (or a cv with test_size).")
+    layout = dict(layout)
+    given = layout.pop("freq", None)  # compare's freq=: set on the forecasters after
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        freq = infer_freq(data, **layout)
+        freq = infer_freq(data, **layout, freq=given)
     return default_forecasters(freq, check_positive_int(horizon, "horizon"), **layout)
 
 
 def compare(forecasters, data, cv=None, n_origins: int = 3, refit: bool = True,
             metrics=METRICS, season_length="auto", plot=None,
             n_plot_series: int = 3, n_jobs=None, coverage=None, horizon=None,
-            target=None, id_col="unique_id", time_col="ds") -> pd.DataFrame:
+            target=None, id_col="unique_id", time_col="ds", freq=None) -> pd.DataFrame:
     """Backtest several forecasters on the same folds and rank them by MASE.
 
     Parameters
@@ -633,6 +635,11 @@ def compare(forecasters, data, cv=None, n_origins: int = 3, refit: bool = True,
         Steps to forecast, for ``forecasters="auto"``.
     target, id_col, time_col : default=None, "unique_id", "ds"
         Layout of ``data``, for ``forecasters="auto"``.
+    freq : str, pandas offset or None, default=None
+        Frequency of ``data`` (a pandas alias, an offset such as a ``CustomBusinessDay``,
+        or an exchange's name such as ``"XNYS"`` for its trading days), given to every
+        forecaster whose own ``freq`` is None (and to the naive reference); None: each
+        infers it.
 
     Returns
     -------
@@ -656,10 +663,13 @@ def compare(forecasters, data, cv=None, n_origins: int = 3, refit: bool = True,
 
     if isinstance(forecasters, str) and forecasters == "auto":
         forecasters = _auto_forecasters(data, cv, horizon, {
-            "target": target, "id_col": id_col, "time_col": time_col})
+            "target": target, "id_col": id_col, "time_col": time_col, "freq": freq})
     if not isinstance(forecasters, dict) or not forecasters:
         raise ValueError("forecasters must be 'auto' or a non-empty dict of name -> "
                          "forecaster.")
+    if freq is not None:  # the data's calendar, for every forecaster without its own
+        forecasters = {name: f if getattr(f, "freq", None) is not None else
+                       clone(f).set_params(freq=freq) for name, f in forecasters.items()}
     names = list(dict.fromkeys([*([metrics] if isinstance(metrics, str) else metrics), "mase"]))
     unknown = [n for n in names if n not in METRICS]
     if unknown:

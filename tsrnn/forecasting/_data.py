@@ -376,8 +376,13 @@ def _to_offset(freq):
     try:
         return pd.tseries.frequencies.to_offset(freq)
     except (ValueError, TypeError):
+        from ._calendars import exchange_offset, is_exchange
+
+        if is_exchange(freq):  # an exchange's trading days: freq="XNYS"
+            return exchange_offset(freq)
         raise ValueError(f"freq={freq!r} is not a frequency pandas knows; use an alias such as "
-                         "'h', 'D', 'B', 'W-SUN', 'MS' or 'ME', or a pandas offset.") from None
+                         "'h', 'D', 'B', 'W-SUN', 'MS' or 'ME', a pandas offset, or an "
+                         "exchange's name for its trading days ('XNYS', 'XLON'...).") from None
 
 
 def _infer(index: pd.DatetimeIndex):
@@ -405,8 +410,9 @@ def _irregularity(index: pd.Index) -> str:
         expected = index[:-1] + pd.offsets.BDay()
         pos = int(np.argmax(np.asarray(expected != index[1:]))) + 1
         return (f" (business days with a gap: {index[pos - 1]} is followed by {index[pos]}; "
-                f"first missing business day: {expected[pos - 1]}; pass freq='B', or "
-                "freq=pd.offsets.CustomBusinessDay(holidays=[...]) for exchange holidays)")
+                f"first missing business day: {expected[pos - 1]}; pass freq='B', or for "
+                "exchange holidays the exchange's name, freq='XNYS' (command line: "
+                "--calendar XNYS), or freq=pd.offsets.CustomBusinessDay(holidays=[...]))")
     pos = int(np.argmax((steps != usual).to_numpy())) + 1
     return (f" (irregular spacing: {index[pos - 1]} is followed by {index[pos]}, while the "
             f"usual step is {usual}; first missing timestamp: {index[pos - 1] + usual})")
