@@ -119,7 +119,7 @@ BAD_INPUTS = [
     (lambda d, t: ["forecast", _write(t, "short.csv", "ds,y\n2024-01-01,1\n2024-01-02,2\n"
                                       "2024-01-03,3\n"), "--target", "y", "--horizon", "2",
                    "--model", "lstm"],
-     r"the series has 3 observations; at least \d+ are needed"),
+     r"no training window: the longest series has 3 observations"),
     (lambda d, t: ["forecast", d, "--target", "label", "--horizon", "2", "--model", "naive"],
      r"non-numeric column\(s\) \['label'\]"),
     (lambda d, t: ["forecast", _write(t, "gap.csv", "ds,y\n2024-01-01,1\n2024-01-02,2\n"

@@ -151,20 +151,21 @@ def test_irregular_index_has_unknown_frequency(cls):
         make(cls).fit(y)
 
 
-def test_too_short_series_names_min_length_and_series_id():
+def test_a_series_shorter_than_a_window_is_padded_not_refused():
     panel = long_panel()
     panel = panel[(panel["unique_id"] == "a") | (panel["ds"] < "2020-01-08")]  # 'b': 5 days
-    model = LSTMForecaster(horizon=3, **TINY)  # needs window + horizon = 9 observations
-    with pytest.raises(ValueError, match=r"1 series have fewer than 9 observations, the "
-                                         r"minimum: 'b' \(5\)"):
-        model.fit(panel)
+    model = LSTMForecaster(horizon=3, **TINY).fit(panel)  # a window + horizon is 9
+    pred = model.predict()
+    assert pred.groupby("unique_id").size().to_dict() == {"a": 3, "b": 3}
+    assert model.masked_ and np.isfinite(pred["y"]).all()
 
 
-def test_too_short_new_history_at_predict_names_the_window():
+def test_a_new_history_shorter_than_the_window_is_forecast():
     model = LSTMForecaster(horizon=3, **TINY).fit(daily())
-    with pytest.raises(ValueError, match=r"the series has 4 observations; at least 6 are "
-                                         r"needed"):
-        model.predict(daily(4))
+    pred = model.predict(daily(4))
+    assert len(pred) == 3 and np.isfinite(pred).all()
+    with pytest.raises(ValueError, match="no training window: the longest series has 4"):
+        LSTMForecaster(horizon=3, **TINY).fit(daily(4))
 
 
 @parametrize

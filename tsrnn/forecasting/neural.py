@@ -398,6 +398,14 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         self.residual_gain_ = float(GAINS[best])
         self.validation_skill_ = float(1 - errors[best] / errors[0]) if errors[0] > 0 else 0.0
         self._set_gain(self.residual_gain_)
+        naive = np.abs(actual - windows[:, -1:, :n_t]).mean()  # the last value, continued
+        if errors[best] > naive:
+            warnings.warn(
+                f"{type(self).__name__} forecast the held-out windows worse than naive (mean "
+                f"absolute error {errors[best]:.4g} against {naive:.4g}, in the model's scaled "
+                "space): the series may be a random walk with nothing to learn. Compare it "
+                "with NaiveForecaster (tsrnn.model_selection.compare) or let AutoForecaster "
+                "choose per series.", UserWarning, stacklevel=4)
 
     # -- short series: left padding and a mask channel ----------------------------------
     def _padding(self) -> int:
