@@ -31,9 +31,13 @@ _FORECASTER_PARAMS = """
         weekly, 12 monthly; ``tsrnn.forecasting.season_lengths``). Resolved into
         ``season_length_`` (and every season of the frequency into ``season_lengths_``).
     seasonal : "auto" or None, default="auto"
-        "auto": when the window holds three main seasons, the network reads each window
-        deseasonalised and forecasts the residual over seasonal naive (over naive where a
-        window shows no season; ``tsrnn.nn.SeasonalResidual``): M4 Hourly OWA 0.681 ->
+        "auto": a base the network forecasts the residual over (``base_``). The level base
+        (``tsrnn.nn.LevelResidual``, each window's Theta forecast, left padding masked)
+        where the frequency has one season of at most 12 steps or none (monthly,
+        quarterly, yearly, business-daily and integer data; see the neural defaults
+        guide). Otherwise, when the window holds three main seasons, the network reads
+        each window deseasonalised and forecasts the residual over seasonal naive (over
+        naive where a window shows no season; ``tsrnn.nn.SeasonalResidual``): M4 Hourly OWA 0.681 ->
         0.581. Where the window holds two weeks of sub-daily data, each window repeats
         the day or the week, whichever its own differences favour (M4 Hourly 0.501 ->
         0.440, GRU seed 0). None: a plain network. Resolved into ``seasonal_``.
@@ -102,12 +106,15 @@ FORECASTER_DEFAULTS = {
                    "overfit them). Resolved into ``max_epochs_``."),
     "validation_fraction": (0.0, 'float or "auto"',
                             "Last part of every series (in time order) held out to monitor "
-                            'the validation loss\n        and calibrate intervals; "auto" '
-                            "holds out the last ``horizon`` steps. 0 by default:\n        "
-                            "training on the newest data weighs more (M4 Hourly OWA 0.581 "
-                            "against 0.612\n        with the last horizon held out), and "
-                            "intervals are then calibrated in-sample\n        (with a "
-                            "warning)."),
+                            'the validation loss,\n        fit the weight of the residual '
+                            'over the base and calibrate intervals; "auto" holds\n        '
+                            "out the last ``horizon`` steps. 0 by default: the model trains "
+                            "on the newest data\n        (M4 Hourly OWA 0.581 against 0.612 "
+                            "with the last horizon held out); on up to\n        60,000 "
+                            "training windows a first network trained without the end of "
+                            "every series\n        fits that weight (``residual_gain_``) "
+                            "and the intervals, then the model is trained\n        on "
+                            "everything; larger panels calibrate in-sample."),
     "patience": (None, 'int, "auto" or None',
                  "Early stopping: stop after this many epochs without improvement of the "
                  'validation\n        loss and restore the best weights; "auto": 3 when '

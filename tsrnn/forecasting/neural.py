@@ -42,7 +42,6 @@ AUTO_PATIENCE = 3  # epochs without a better validation loss before stopping (pa
 # trained without the last horizon of every series fits the residual's gain and calibrates
 # the intervals on those held-out windows, then the model is trained on everything
 AUTO_HOLDOUT_WINDOWS = 60_000
-REFIT = True
 HELD_WINDOWS = 200  # held-out windows the gain is fitted on, where the series allow
 GAINS = np.linspace(0.0, 1.0, 11)  # the residual gains tried on the held-out windows
 LOSSES = ("mse", "mae", "huber", "pinball")
@@ -349,9 +348,10 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
                 self._train_members(build, make(first), None, stage)
                 self._fit_gain(values, held)
                 self._calibrate(values, lengths, held)
-                if REFIT:
-                    self._train_members(build, make(train_starts), valid, config)
-                    self._set_gain(self.residual_gain_)
+                # then on everything (M3 dev monthly sMAPE 13.952 against 14.105 keeping
+                # the first network, other 4.021 against 4.096; yearly, quarterly level)
+                self._train_members(build, make(train_starts), valid, config)
+                self._set_gain(self.residual_gain_)
                 return
             self.calibration_note_ = (
                 "the series are too short to hold out their last horizon, so the intervals "
