@@ -178,7 +178,7 @@ def test_diverged_trials_fail_and_other_errors_propagate(data):
 def test_forecaster_default_space_and_plots(tmp_path):
     model = GRUForecaster(horizon=3, max_epochs=2, random_state=0)
     space = default_search_space(model)
-    assert space["window"].low == 3 and space["window"].high == 16
+    assert space["window"].choices == (None, 3, 4, 6, 8, 12, 16)  # None: the derived window
     assert space["lr"].log and "window" not in default_search_space(GRURegressor())
     y = make_sine(n=120, period=12)
     s = OptunaSearchCV(model, n_trials=3, cv=2, random_state=0).fit(y)
