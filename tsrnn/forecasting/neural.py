@@ -147,8 +147,9 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         seasons = getattr(self, "season_lengths_", [1])
         if getattr(self, "base_", None) == "level":
             return level_window(horizon, seasons[0], lengths)
-        typical = None if lengths is None else [int(np.median(lengths))]
-        return auto_window(horizon, seasons, typical, longer=longer)
+        # fitted to the shortest series, as before padding existed: the median would give
+        # M4 Weekly a window of 156 instead of its measured 52
+        return auto_window(horizon, seasons, lengths, longer=longer)
 
     def _resolve_base(self) -> None:
         """``base_``: what the network forecasts the residual over (before the window).
