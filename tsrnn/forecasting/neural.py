@@ -44,6 +44,8 @@ AUTO_PATIENCE = 3  # epochs without a better validation loss before stopping (pa
 AUTO_HOLDOUT_WINDOWS = 60_000
 HELD_WINDOWS = 200  # held-out windows the gain is fitted on, where the series allow
 GAINS = np.linspace(0.0, 1.0, 11)  # the residual gains tried on the held-out windows
+# weights of the level base's trend tried with them (1: Theta, 0: exponential smoothing)
+TRENDS = (0.0, 0.5, 1.0, 1.5, 2.0)
 LOSSES = ("mse", "mae", "huber", "pinball")
 # loss="pinball" with quantiles=None: these levels, from one head
 DEFAULT_QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
@@ -336,7 +338,7 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
             config.max_epochs = auto_epochs(len(train_starts), self.batch_size)
         self.max_epochs_ = config.max_epochs
         build = partial(self._build_module, values.shape[1], n_targets)
-        self.residual_gain_, self.validation_skill_ = 1.0, None
+        self.residual_gain_, self.trend_weight_, self.validation_skill_ = 1.0, 1.0, None
         self.calibration_note_ = None  # why intervals may be too narrow (warned at predict)
         if self._holdout(train_starts, valid):  # gain and intervals from held-out windows
             first, held = self._split_starts(lengths, fraction="gain")
@@ -352,7 +354,7 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
                 # then on everything (M3 dev monthly sMAPE 13.952 against 14.105 keeping
                 # the first network, other 4.021 against 4.096; yearly, quarterly level)
                 self._train_members(build, make(train_starts), valid, config)
-                self._set_gain(self.residual_gain_)
+                self._set_gain(self.residual_gain_, self.trend_weight_)
                 return
             self.calibration_note_ = (
                 "the series are too short to hold out their last horizon, so the intervals "
@@ -370,12 +372,14 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
             and not self.warm_start and self.strategy != "recursive" and \
             len(train_starts) <= AUTO_HOLDOUT_WINDOWS
 
-    def _set_gain(self, gain: float) -> None:
+    def _set_gain(self, gain: float, trend: float | None = None) -> None:
         members = self.module_.members if isinstance(self.module_, MedianEnsemble) \
             else [self.module_]
         for member in members:
             if hasattr(member, "gain"):
                 member.gain = float(gain)
+            if trend is not None and hasattr(member, "trend_weight"):
+                member.trend_weight = float(trend)
 
     def _fit_gain(self, values: np.ndarray, held: np.ndarray) -> None:
         """``residual_gain_``: the weight of the network's residual over its base (0 to 1)
@@ -390,15 +394,24 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         if self.future_covariates_:
             future = gather_windows(values, held + self.window_, self.horizon_)[
                 :, :, self._future_cols()]
-        self._set_gain(0.0)
+        self._set_gain(0.0, 1.0)
         base, scale = self._forecast(windows, future, self.horizon_)
         self._set_gain(1.0)
         full, _ = self._forecast(windows, future, self.horizon_)
-        errors = [np.abs(actual - base - g * (full - base)).mean() for g in GAINS]
+        trends = TRENDS if self.base_ == "level" else (1.0,)
+        if self.base_ == "level":  # the base is linear in the weight of its trend
+            self._set_gain(0.0, 0.0)
+            level, _ = self._forecast(windows, future, self.horizon_)
+        else:
+            level = base
+        grid = [(t, g) for t in trends for g in GAINS]  # trend 1 and gain 0 first: the base
+        grid.sort(key=lambda tg: (tg[0] != 1.0, tg[1]))
+        errors = [np.abs(actual - level - t * (base - level) - g * (full - base)).mean()
+                  for t, g in grid]
         best = int(np.argmin(errors))
-        self.residual_gain_ = float(GAINS[best])
+        self.trend_weight_, self.residual_gain_ = (float(v) for v in grid[best])
         self.validation_skill_ = float(1 - errors[best] / errors[0]) if errors[0] > 0 else 0.0
-        self._set_gain(self.residual_gain_)
+        self._set_gain(self.residual_gain_, self.trend_weight_)
         naive = np.abs(actual - windows[:, -1:, :n_t]).mean()  # the last value, continued
         if errors[best] > naive:
             warnings.warn(

@@ -48,11 +48,13 @@ def ses_weights(window: int, alphas=ALPHAS) -> torch.Tensor:
 
 
 def theta_base(past: torch.Tensor, mask: torch.Tensor, horizon: int, season: int,
-               weights: torch.Tensor, alphas: torch.Tensor):
+               weights: torch.Tensor, alphas: torch.Tensor, trend_weight: float = 1.0):
     """Theta forecast of each window and its deseasonalised copy.
 
     ``past``: ``(batch, window, k)``; ``mask``: ``(batch, window, 1)``, 1 on observed steps
-    (the padding is on the left). Returns ``(base (batch, horizon, k), deseasonalised past)``.
+    (the padding is on the left). ``trend_weight`` multiplies Theta's trend (half the
+    slope): 0 gives simple exponential smoothing. Returns ``(base (batch, horizon, k),
+    deseasonalised past)``.
     """
     b, n, k = past.shape
     count = mask.sum(dim=1, keepdim=True).clamp_min(1)  # (b, 1, 1) observed steps
@@ -85,7 +87,7 @@ def theta_base(past: torch.Tensor, mask: torch.Tensor, horizon: int, season: int
     slope = _line(t, x, mask, count)[1][:, 0]  # (b, k)
     steps = torch.arange(horizon, device=past.device, dtype=past.dtype)[None, :, None]
     damp = (1 - alpha) ** count[:, 0]
-    trend = 0.5 * slope[:, None] * (steps + (1 / alpha - damp / alpha)[:, None])
+    trend = 0.5 * trend_weight * slope[:, None] * (steps + (1 / alpha - damp / alpha)[:, None])
     return level[:, None] + trend + future_dev, x
 
 
@@ -138,6 +140,7 @@ class LevelResidual(nn.Module):
     """
 
     gain = 1.0  # the residual's weight (fitted on held-out windows by the forecaster)
+    trend_weight = 1.0  # the weight of Theta's trend in the base (fitted the same way)
 
     def __init__(self, net: nn.Module, window: int, horizon: int, n_targets: int,
                  season: int = 1, masked: bool = False,
@@ -158,7 +161,7 @@ class LevelResidual(nn.Module):
         mask = x[:, :, -1:] if self.masked else torch.ones_like(x[:, :, :1])
         weights = self.weights.to(x.dtype)
         base, adjusted = theta_base(past, mask, self.horizon, self.season, weights,
-                                    self.alphas.to(x.dtype))
+                                    self.alphas.to(x.dtype), self.trend_weight)
         x = torch.cat([adjusted, x[:, :, n_t:]], dim=2)
         out = (self.net(x) if extra is None else self.net(x, extra)) * self.gain
         if self.n_quantiles:
