@@ -53,7 +53,7 @@ def _check_numbers(y) -> None:
 
 def _check_labels(y) -> None:
     """Every sample of a classifier has a label: no None or NaN among them."""
-    kind = np.asarray(y).dtype.kind
+    kind = y.dtype.kind if hasattr(y, "dtype") else "O"  # a list: look at its items
     if kind in "biuUS":  # integers and strings: nothing can be missing
         return
     i = _first_bad(y, lambda v: v is None or (isinstance(v, float) and v != v))
@@ -120,9 +120,10 @@ class _WindowEstimator(NeuralMixin, BaseEstimator):
 
     def _validate_X(self, X, y=None, reset=True):
         shape = np.shape(X) if hasattr(X, "shape") or isinstance(X, list) else ()
-        if len(shape) >= 3 and shape[1] == 0:  # 2D: scikit-learn's own message (0 features)
-            raise ValueError(f"X has windows of 0 time steps (shape {shape}); a window needs "
-                             "at least one: X is (n_samples, n_timesteps[, n_features]).")
+        if len(shape) >= 2 and shape[1] == 0:  # worded as scikit-learn's checks expect
+            raise ValueError(f"X has windows of 0 time steps: 0 feature(s) (shape={shape}) "
+                             "while a minimum of 1 is required; X is (n_samples, "
+                             "n_timesteps[, n_features]).")
         kwargs = dict(allow_nd=True, ensure_all_finite=False, dtype=[np.float64, np.float32])
         if reset:
             X, y = validate_data(self, X, y, multi_output=True,
