@@ -78,3 +78,25 @@ def test_no_warning_from_baseline_defaults_in_a_compare():
                                         "snaive": SeasonalNaiveForecaster(horizon=24)}, y,
                                        n_origins=3, coverage=0.9))
     assert messages == []
+
+
+def test_a_statistical_fit_warns_once_for_every_failed_series(monkeypatch):
+    pytest.importorskip("statsmodels")
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    from tsrnn.forecasting import ARIMAForecaster
+
+    def failing_fit(self, *args, **kwargs):
+        raise np.linalg.LinAlgError("singular matrix")
+
+    monkeypatch.setattr(SARIMAX, "fit", failing_fit)
+    rng = np.random.default_rng(0)
+    panel = pd.concat([pd.DataFrame({"unique_id": sid, "ds": np.arange(30),
+                                     "y": 50 + rng.normal(size=30).cumsum()})
+                       for sid in ("a", "b", "c")], ignore_index=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = ARIMAForecaster(horizon=2, max_p=1, max_q=1, season_length=1).fit(panel)
+    messages = [str(w.message) for w in caught if "statsmodels failed" in str(w.message)]
+    assert len(messages) == 1 and all(f"series '{s}'" in messages[0] for s in "abc")
+    assert len(model.fallback_) == 3

@@ -250,14 +250,32 @@ class _StatsmodelsForecaster(BaseForecaster):
             results = tqdm(results, total=len(jobs), desc=f"{type(self).__name__} {what}")
         return list(results)
 
-    def _warn(self, sid, target, error, stacklevel):
+    def _name(self, sid, target) -> str:
         name = "the series" if sid is None else f"series {sid!r}"
-        if len(self.targets_) > 1:
-            name += f", target {target!r}"
-        method = "naive" if self._season() == 1 else "seasonal naive"
-        warnings.warn(f"{type(self).__name__}: statsmodels failed on {name} ({error}); "
-                      f"using the {method} forecast for it instead.", UserWarning,
-                      stacklevel=stacklevel)
+        return name + (f", target {target!r}" if len(self.targets_) > 1 else "")
+
+    def _warn(self, failures: list, stacklevel: int, worse: list = ()) -> None:
+        """One warning for a whole fit (or predict): the series statsmodels failed on
+        (``(id, target, error)``) and those fitted far worse than seasonal naive
+        (``(id, target, ratio)``), the first five of each named."""
+        parts = []
+        if failures:
+            method = "naive" if self._season() == 1 else "seasonal naive"
+            named = "; ".join(f"{self._name(s, t)} ({e})" for s, t, e in failures[:5])
+            more = f" and {len(failures) - 5} more" if len(failures) > 5 else ""
+            parts.append(f"statsmodels failed on {named}{more}; using the {method} forecast "
+                         f"for {'it' if len(failures) == 1 else 'them'} instead.")
+        if worse:
+            m = season_lengths(self.freq_)[0]
+            named = ", ".join(f"{self._name(s, t)} {r:.1f} times" for s, t, r in worse[:5])
+            more = f" and {len(worse) - 5} more" if len(worse) > 5 else ""
+            parts.append(f"on {named}{more} worse: the fitted model forecasts the last "
+                         f"{max(self.horizon_, m)} training steps that many times worse (mean "
+                         f"absolute error) than the seasonal naive method (season {m}); check "
+                         "season_length, or try MSTLForecaster or SeasonalNaiveForecaster.")
+        if parts:
+            warnings.warn(f"{type(self).__name__}: " + " And ".join(parts), UserWarning,
+                          stacklevel=stacklevel)
 
     def _check_params(self) -> None:
         """Validate model-specific parameters before any fit (workers would hide errors)."""
@@ -289,25 +307,16 @@ class _StatsmodelsForecaster(BaseForecaster):
         self.states_ = [[None] * n_targets for _ in panel.ids]
         self.holdout_ratio_ = np.full((len(panel.ids), n_targets), np.nan)
         self.fallback_ = []
+        failures, worse = [], []  # one warning for the whole fit, never one per series
         for (i, j), (result, error) in zip(keys, out):
             if error is not None:
                 self.fallback_.append((panel.ids[i], panel.targets[j]))
-                self._warn(panel.ids[i], panel.targets[j], error, stacklevel=4)
+                failures.append((panel.ids[i], panel.targets[j], error))
                 continue
             self.states_[i][j], self.holdout_ratio_[i, j] = result
             if self.holdout_ratio_[i, j] > _FAR_WORSE:
-                self._warn_worse(panel.ids[i], panel.targets[j], self.holdout_ratio_[i, j])
-
-    def _warn_worse(self, sid, target, ratio):
-        name = "the series" if sid is None else f"series {sid!r}"
-        if len(self.targets_) > 1:
-            name += f", target {target!r}"
-        m = season_lengths(self.freq_)[0]
-        warnings.warn(f"{type(self).__name__} on {name}: the fitted model forecasts the last "
-                      f"{max(self.horizon_, m)} training steps {ratio:.1f} times worse (mean "
-                      f"absolute error) than the seasonal naive method (season {m}); check "
-                      "season_length, or try MSTLForecaster or SeasonalNaiveForecaster.",
-                      UserWarning, stacklevel=5)
+                worse.append((panel.ids[i], panel.targets[j], self.holdout_ratio_[i, j]))
+        self._warn(failures, 5, worse)
 
     def _sources(self, panel):
         """Fitted states (per target) to forecast each series of ``panel``, and ``new``."""
@@ -342,11 +351,13 @@ class _StatsmodelsForecaster(BaseForecaster):
                 else:
                     jobs.append((y, m, horizon, coverage, state, new, exog, ahead))
                     keys.append((i, j))
+        failures = []
         for (i, j), job, (result, error) in zip(keys, jobs, self._map(jobs, "predict")):
             if error is not None:
-                self._warn(panel.ids[i], self.targets_[j], error, stacklevel=5)
+                failures.append((panel.ids[i], self.targets_[j], error))
                 result = _fallback(job[0], m, horizon, coverage)
             _store(out, i, j, result)
+        self._warn(failures, 5)
         return out[:, :, :asked]
 
     def _predict(self, panel, horizon, future):
