@@ -8,6 +8,7 @@ their recurrent cell (``_cell``) and task.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
@@ -20,13 +21,6 @@ from .forecasting._scaling import safe_scale
 from .nn import POOLINGS, RecurrentNet
 
 _MAX_MAGNITUDE = 1e18  # float32 training: squares of the data must stay finite
-
-
-def _first_bad(values: np.ndarray, bad) -> int | None:
-    """Position of the first item of ``values`` (flattened) for which ``bad(item)``."""
-    flat = np.asarray(values, dtype=object).ravel()
-    found = np.fromiter((bool(bad(v)) for v in flat), dtype=bool, count=len(flat))
-    return int(np.argmax(found)) if found.any() else None
 
 
 def _not_a_number(v) -> bool:
@@ -43,22 +37,25 @@ def _check_numbers(y) -> None:
     """A regression target holds numbers only (not ``"3.5"``, not None)."""
     if np.asarray(y).dtype.kind in "biufc":  # numeric arrays: the usual checks follow
         return
-    i = _first_bad(y, _not_a_number)
-    if i is not None:
-        value = np.asarray(y, dtype=object).ravel()[i]
+    items = np.asarray(y, dtype=object).ravel()  # text or objects: look at each item
+    bad = np.fromiter(map(_not_a_number, items), dtype=bool, count=len(items))
+    if bad.any():
+        i = int(np.argmax(bad))
+        value = items[i]
         raise ValueError(f"y must hold numbers for a regressor; its item {i} (flattened) is "
                          f"{value!r} ({type(value).__name__}). Convert the target to "
                          "floats, or use a classifier for class labels.")
 
 
 def _check_labels(y) -> None:
-    """Every sample of a classifier has a label: no None or NaN among them."""
-    kind = y.dtype.kind if hasattr(y, "dtype") else "O"  # a list: look at its items
-    if kind in "biuUS":  # integers and strings: nothing can be missing
+    """Every sample of a classifier has a label: no None, NaN or NA among them."""
+    if isinstance(y, np.ndarray) and y.dtype.kind in "biuUS":  # nothing can be missing
         return
-    i = _first_bad(y, lambda v: v is None or (isinstance(v, float) and v != v))
-    if i is not None:
-        value = np.asarray(y, dtype=object).ravel()[i]
+    labels = np.asarray(y, dtype=object).ravel()  # a list keeps its items as given
+    missing = pd.isna(labels)
+    if missing.any():
+        i = int(np.argmax(missing))
+        value = labels[i]
         raise ValueError(f"y holds a missing class label ({value!r}) at position {i}; "
                          "every window needs a label: drop those samples or give them a "
                          "class.")
