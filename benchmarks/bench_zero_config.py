@@ -76,12 +76,19 @@ def intervals(model, pred, test, train, m) -> dict:
            "calibration": getattr(model, "interval_calibration_", None),
            "interval_calibration": model.interval_calibration}
     if not model.quantiles_:
-        mode = model.interval_calibration
-        other = "series" if mode == "pooled" else "pooled"
-        out[other] = interval_scores(model.set_params(interval_calibration=other), pred,
-                                     test, train, m)
-        model.set_params(interval_calibration=mode)
+        other = "series" if model.interval_calibration == "pooled" else "pooled"
+        out[other] = interval_scores(_calibrated(model, other), pred, test, train, m)
     return out
+
+
+def _calibrated(model, mode: str):
+    """The fitted model with the other ``interval_calibration``: a fitted parameter (read by
+    predict_interval from the last fit), but both modes read the same kept calibration
+    errors (``residuals_``, ``residual_series_``), so no second fit is needed here."""
+    other = object.__new__(type(model))
+    other.__dict__.update(model.__dict__, interval_calibration=mode,
+                          fitted_params_={**model.fitted_params_, "interval_calibration": mode})
+    return other
 
 
 def interval_scores(model, pred, test, train, m) -> dict:
