@@ -99,7 +99,8 @@ def test_compare_prints_and_writes_the_leaderboard(hourly_csv, tmp_path, capsys)
 def test_tune_prints_best_params_and_resumes_a_stored_study(hourly_csv, tmp_path, capsys):
     pytest.importorskip("optuna")
     argv = ["--quiet", "tune", str(hourly_csv), "--target", "y", "--horizon", "6",
-            "--trials", "1", "--epochs", "1", "--storage", f"sqlite:///{tmp_path / 's.db'}"]
+            "--trials", "1", "--epochs", "1", "--storage", f"sqlite:///{tmp_path / 's.db'}",
+            "--out", str(tmp_path / "best.json")]
     assert main(argv) == 0
     assert "'COMPLETE': 1" in capsys.readouterr().out
     assert main(argv) == 0
