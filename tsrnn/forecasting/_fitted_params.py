@@ -29,8 +29,8 @@ def snapshot(params: dict) -> dict:
 def _frozen(value):
     if isinstance(value, BaseEstimator):
         return clone(value)
-    if isinstance(value, (list, tuple, dict, set)):
-        return type(value)(value) if not isinstance(value, tuple) else tuple(value)
+    if isinstance(value, (list, dict, set)):
+        return type(value)(value)
     return value
 
 
@@ -66,7 +66,7 @@ def fitted_view(model):
         return model
     view = object.__new__(type(model))  # no __getstate__: nothing is copied but the dict
     view.__dict__.update(model.__dict__)
-    view.__dict__.update({k: _frozen(fitted[k]) for k in changed})
+    view.__dict__.update({k: fitted[k] for k in changed})  # predictions never mutate them
     return view
 
 
