@@ -57,3 +57,16 @@ def pytest_runtest_makereport(item, call):
         report.outcome = "failed"
         report.longrepr = (f"{item.nodeid} was skipped in CI (CI=true), where "
                            f"{'/'.join(required)} tests must run: {reason}")
+
+
+# The fast lane (pytest -m "not slow") leaves out every case run on these classes, wherever
+# a test parametrizes over forecasters: statsmodels' ARIMA order search takes seconds a fit.
+SLOW_CLASSES = {"ARIMAForecaster"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m "not slow" deselects
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if any(getattr(v, "__name__", None) in SLOW_CLASSES for v in params.values()):
+            item.add_marker(pytest.mark.slow)

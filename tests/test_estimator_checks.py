@@ -1,5 +1,6 @@
 """scikit-learn's own estimator checks on every window estimator."""
 
+import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from tsrnn import _registry
@@ -7,6 +8,9 @@ from tsrnn import _registry
 # every registered window estimator, with the parameters it gives for tests
 ESTIMATORS = [cls(**params) for cls in map(_registry.load, _registry.ESTIMATORS)
               for params in cls.get_test_params()]
+# the fast lane checks one regressor and one classifier; the classes differ only by their
+# cell, and the other four are checked in the full suite (-m slow)
+FAST = ("LSTMRegressor", "LSTMClassifier")
 
 # The only check that cannot apply, with its reason.
 EXPECTED_FAILURES = {
@@ -17,6 +21,14 @@ EXPECTED_FAILURES = {
 }
 
 
-@parametrize_with_checks(ESTIMATORS, expected_failed_checks=lambda est: EXPECTED_FAILURES)
+@parametrize_with_checks([e for e in ESTIMATORS if type(e).__name__ in FAST],
+                         expected_failed_checks=lambda est: EXPECTED_FAILURES)
 def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.slow
+@parametrize_with_checks([e for e in ESTIMATORS if type(e).__name__ not in FAST],
+                         expected_failed_checks=lambda est: EXPECTED_FAILURES)
+def test_sklearn_compatible_other_cells(estimator, check):
     check(estimator)

@@ -269,6 +269,7 @@ def test_backtest_scores_prediction_intervals():
         backtest(NaiveForecaster(horizon=3), y, coverage=1.5)
 
 
+@pytest.mark.slow  # Theta, ETS and MSTL on every fold
 def test_compare_auto_picks_seasonal_baselines_and_scores_intervals(tmp_path):
     from tsrnn.datasets import make_seasonal_series
 
@@ -296,6 +297,7 @@ def test_a_forecaster_without_intervals_gets_nan_interval_scores():
     assert summary["mase"].notna().all()
 
 
+@pytest.mark.slow  # the statistical defaults on the shipped panels
 def test_zero_configuration_compare_on_the_shipped_data():
     import warnings
 

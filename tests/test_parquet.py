@@ -189,6 +189,7 @@ def _write_panel(path, n_series, length, per_group):
                                          "y": y.ravel()}, schema=schema))
 
 
+@pytest.mark.slow  # a subprocess under a memory limit: 10-20 s
 @pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_AS and /proc/self/status")
 def test_panel_three_times_the_memory_limit_trains_and_predicts(tmp_path):
     path, small, out = (tmp_path / name for name in ("big.parquet", "small.parquet",

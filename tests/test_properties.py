@@ -370,6 +370,7 @@ def test_intervals_nest_and_hold_the_point_forecast(cls, kind, level, low, high)
 
 
 # -------------------------------------------------------------------- ownership
+@pytest.mark.slow  # every class and layout: about 10 s
 @FAST
 @given(cls=st.sampled_from(CLASSES), layout=layouts, dtype=st.sampled_from(
     ["float64", "float32", "int64"]))
@@ -422,6 +423,7 @@ def test_any_parameter_value_is_accepted_or_refused_by_name(name, value):
     _finite(model.predict())
 
 
+@pytest.mark.slow  # every class, fitted for each drawn value: about 10 s
 @settings(FAST, max_examples=2 * EXAMPLES)
 @given(cls=st.sampled_from(CLASSES), data=st.data())
 def test_any_value_of_any_forecaster_parameter_is_accepted_or_refused_by_name(cls, data):
