@@ -44,8 +44,10 @@ AUTO_PATIENCE = 3  # epochs without a better validation loss before stopping (pa
 AUTO_HOLDOUT_WINDOWS = 60_000
 HELD_WINDOWS = 200  # held-out windows the gain is fitted on, where the series allow
 GAINS = np.linspace(0.0, 1.0, 11)  # the residual gains tried on the held-out windows
-# weights of the level base's trend tried with them (1: Theta, 0: exponential smoothing)
-TRENDS = (0.0, 0.5, 1.0, 1.5, 2.0)
+# weights of the level base's trend tried with them (1: Theta, 0: exponential smoothing).
+# Only Theta's: fitting it from (0, 0.5, 1, 1.5, 2) on the held-out windows took the M3 dev
+# GRU from sMAPE 13.952 to 14.137 monthly and 4.021 to 4.185 other (yearly 16.108 -> 15.988)
+TRENDS = (1.0,)
 LOSSES = ("mse", "mae", "huber", "pinball")
 # loss="pinball" with quantiles=None: these levels, from one head
 DEFAULT_QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
