@@ -279,6 +279,11 @@ def test_time_where_the_ids_belong_is_refused_never_read_as_series(n_series, id_
     swapped = long.rename(columns={"ds": "unique_id", "sid": "ds"})
     with pytest.raises(ValueError, match="'unique_id' holds timestamps.*swapped"):
         NaiveForecaster().fit(swapped)
+    as_series = right["y"]  # a Series on the (id, time) MultiIndex: the same panel
+    expected = NaiveForecaster(horizon=2).fit(right).predict()
+    for args in ((as_series,), (None, as_series), (right[[]].assign(c=1.0), as_series)):
+        pd.testing.assert_frame_equal(quiet(NaiveForecaster(horizon=2).fit, *args).predict(),
+                                      expected)
 
 
 # ------------------------------------------------- choices from the history, not the horizon

@@ -249,6 +249,9 @@ def _split_long(frame: pd.DataFrame, spec: Spec):
 
 def _layout(data) -> str:
     if isinstance(data, pd.Series):
+        if isinstance(data.index, pd.MultiIndex):
+            raise ValueError("a Series on a MultiIndex: give a panel as a DataFrame, on an "
+                             "(id, time) MultiIndex (series.to_frame()) or in long format.")
         return "series"
     if not isinstance(data, pd.DataFrame):
         hint = "" if not isinstance(data, np.ndarray) else (
@@ -574,6 +577,8 @@ def to_panel(data, spec: Spec, fitted_targets=None, min_length: int = 1,
     shorter than ``min_length`` is refused, the message ending with ``why`` (the model's
     reason for that minimum) when given.
     """
+    if isinstance(data, pd.Series) and isinstance(data.index, pd.MultiIndex):
+        data = data.to_frame(data.name if data.name is not None else "y")  # an (id, time) panel
     layout = _layout(data)
     if layout != "series":
         check_unique_columns(data.columns)

@@ -66,6 +66,11 @@ def _target_columns(y, spec: Spec) -> list:
     raise TypeError(f"y must be a pandas Series or DataFrame, got {type(y).__name__}.")
 
 
+def _plain_series(y) -> bool:
+    """Is ``y`` one series (a Series on a time index, not a panel on a MultiIndex)?"""
+    return isinstance(y, pd.Series) and not isinstance(y.index, pd.MultiIndex)
+
+
 def _combine(X, y, spec: Spec):
     """One frame holding the targets ``y`` and the covariates ``X``, aligned by labels."""
     if y is None:
@@ -210,7 +215,7 @@ class BaseForecaster(ValidatedParams, BaseEstimator):
             spec.target = _target_columns(y, spec)
         panel = to_panel(_combine(X, y, spec), spec, min_length=self._min_length(),
                          why=self._min_length_reason())
-        if isinstance(y, pd.Series):
+        if _plain_series(y):
             panel.layout = "series"  # a Series in, a Series out
         panel.own()  # fitted state never shares memory with the caller's data
         panel.sort_covariates()  # one model whatever the order of the covariate columns
@@ -293,7 +298,7 @@ class BaseForecaster(ValidatedParams, BaseEstimator):
         panel = to_panel(new, spec, fitted_targets=self.targets_, min_length=needed,
                          why=self._min_length_reason() if needed == self._min_length()
                          else None)
-        if isinstance(y, pd.Series):
+        if _plain_series(y):
             panel.layout = "series"
         panel = self._check_new(panel, "the new history")
         check_regular(panel, self.freq_)
