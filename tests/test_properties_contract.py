@@ -47,7 +47,12 @@ from tsrnn.forecasting import (
 from tsrnn.forecasting._conformal import conformal_widths
 
 CLASSES = list(FORECASTERS)
-ids = lambda c: c.__name__  # noqa: E731
+
+
+def ids(cls) -> str:
+    return cls.__name__
+
+
 NEURAL = [c for c in CLASSES if "hidden_size" in c().get_params()]
 CLASSICAL = [c for c in CLASSES if c not in NEURAL]
 
