@@ -28,12 +28,12 @@ LAYERS: list[tuple[str, list[str]]] = [
         "tsrnn.nn", "tsrnn.nn.*", "tsrnn.datasets._checks",
         "tsrnn.forecasting._scaling", "tsrnn.forecasting._calendars",
         "tsrnn.forecasting._conformal", "tsrnn.forecasting._arima_search",
-        "tsrnn.forecasting.calendar",
+        "tsrnn.forecasting.calendar", "tsrnn.forecasting._panel",
     ]),
     ("building blocks: training engine, augmentation, windows, metrics, data layouts", [
         "tsrnn.engine", "tsrnn.augment", "tsrnn.preprocessing", "tsrnn.metrics",
         "tsrnn.datasets", "tsrnn.datasets.*", "tsrnn.forecasting._data",
-        "tsrnn.forecasting.seasonality", "tsrnn._cli_types", "tsrnn._cli_data",
+        "tsrnn.forecasting._time", "tsrnn.forecasting.seasonality", "tsrnn._cli_types", "tsrnn._cli_data",
     ]),
     ("estimators: the shared neural plumbing and the window estimators", [
         "tsrnn._neural", "tsrnn.estimators",
