@@ -24,6 +24,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "tsrnn"
 LAYERS: list[tuple[str, list[str]]] = [
     ("foundation: no tsrnn imports above it (validation, tables, torch modules, I/O)", [
         "tsrnn._validation", "tsrnn._seasons", "tsrnn._io", "tsrnn._regularize",
+        "tsrnn._metric_inputs",
         "tsrnn._registry", "tsrnn.exceptions", "tsrnn.distributed", "tsrnn.windowing",
         "tsrnn.nn", "tsrnn.nn.*", "tsrnn.datasets._checks",
         "tsrnn.forecasting._scaling", "tsrnn.forecasting._calendars",
@@ -32,6 +33,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ]),
     ("building blocks: training engine, augmentation, windows, metrics, data layouts", [
         "tsrnn.engine", "tsrnn.augment", "tsrnn.preprocessing", "tsrnn.metrics",
+        "tsrnn._mase_scale", "tsrnn._naive2",
         "tsrnn.datasets", "tsrnn.datasets.*", "tsrnn.forecasting._data",
         "tsrnn.forecasting._time", "tsrnn.forecasting.seasonality", "tsrnn._cli_types", "tsrnn._cli_data",
     ]),

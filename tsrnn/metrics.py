@@ -15,6 +15,25 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from sklearn.metrics import make_scorer
 
+from ._mase_scale import _naive_scale
+from ._mase_scale import mase_scale as mase_scale
+from ._mase_scale import segment_scales as segment_scales
+from ._metric_inputs import (
+    _align,
+    _as_float_array,
+    _as_histories,
+    _check_arrays,
+    _check_finite,
+    _check_positive_int,
+    _row_means,
+)
+from ._metric_inputs import _check_numeric as _check_numeric
+from ._metric_inputs import _labels as _labels
+from ._naive2 import _is_seasonal as _is_seasonal
+from ._naive2 import _naive2_one as _naive2_one
+from ._naive2 import _seasonal_indices as _seasonal_indices
+from ._naive2 import naive2_forecast as naive2_forecast
+
 __all__ = [
     "evaluate",
     "interval_coverage",
@@ -36,136 +55,6 @@ __all__ = [
     "smape",
     "smape_scorer",
 ]
-
-
-# ----------------------------------------------------------------- validation
-def _as_float_array(x: ArrayLike, name: str) -> np.ndarray:
-    """Return a float64 copy of ``x``; pandas objects give their values."""
-    if isinstance(x, (pd.Series, pd.DataFrame)):
-        x = x.to_numpy(na_value=np.nan)
-    try:
-        arr = np.asarray(x)
-    except ValueError as exc:
-        raise ValueError(f"{name} could not be read as an array: {exc}") from None
-    if np.iscomplexobj(arr):
-        raise ValueError(f"{name} has complex values; metrics need real numbers.")
-    _check_numeric(arr, name)
-    try:
-        return arr.astype(float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be numeric: {exc}") from None
-
-
-def _check_numeric(arr: np.ndarray, name: str) -> None:
-    """Numbers only: text (even ``"1.5"``), dates and durations are refused, not cast."""
-    if arr.dtype.kind in "USaMm":
-        raise TypeError(f"{name} must be numeric, got values of dtype {arr.dtype}.")
-    if arr.dtype.kind == "O":
-        text = next((v for v in arr.ravel() if isinstance(v, (str, bytes))), None)
-        if text is not None:
-            raise TypeError(f"{name} must be numeric; it holds text such as {text!r}.")
-
-
-def _labels(axis: pd.Index, other: pd.Index, name: str, other_name: str, what: str):
-    """How ``axis`` (of ``name``) maps onto ``other``: None if equal, else the reordering;
-    a ValueError naming the labels when they differ."""
-    if axis.equals(other):
-        return None
-    same = len(axis) == len(other) and axis.is_unique and other.is_unique and \
-        axis.isin(other).all() and other.isin(axis).all()
-    if same:
-        return other
-    only = [f"{len(d)} only in {w} ({', '.join(map(str, d[:3]))}{', ...' if len(d) > 3 else ''})"
-            for w, d in ((other_name, other.difference(axis)), (name, axis.difference(other)))
-            if len(d)]
-    duplicated = [w for w, ix in ((name, axis), (other_name, other)) if ix.has_duplicates]
-    detail = "; ".join(only) or f"duplicated labels in {' and '.join(duplicated)}"
-    raise ValueError(f"{name} and {other_name} have different {what} labels: {detail}. "
-                     "Metrics compare pandas inputs by label; align them first, or pass "
-                     "arrays to compare by position.")
-
-
-def _align(named: dict) -> dict:
-    """Pandas inputs of the same kind aligned by label on the first of them (same labels in
-    another order are reordered; other labels are an error)."""
-    kinds = {type(x) for x in named.values() if isinstance(x, (pd.Series, pd.DataFrame))}
-    if len(kinds) != 1 or sum(isinstance(x, tuple(kinds)) for x in named.values()) < 2:
-        return named
-    ref_name, ref = next((n, x) for n, x in named.items() if isinstance(x, tuple(kinds)))
-    out = dict(named)
-    for name, x in named.items():
-        if name == ref_name or not isinstance(x, tuple(kinds)):
-            continue
-        rows = _labels(x.index, ref.index, name, ref_name, "index")
-        if rows is not None:
-            x = x.reindex(rows)
-        if isinstance(x, pd.DataFrame):
-            columns = _labels(x.columns, ref.columns, name, ref_name, "column")
-            if columns is not None:
-                x = x[columns]
-        out[name] = x
-    return out
-
-
-def _check_finite(arr: np.ndarray, name: str) -> None:
-    if arr.size == 0:
-        raise ValueError(f"{name} is empty (shape {arr.shape}).")
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        first = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise ValueError(f"{name} contains NaN or inf (first at index {first}).")
-
-
-def _check_arrays(**named: ArrayLike) -> list[np.ndarray]:
-    """Validate same-shape, non-empty, finite 1D/2D arrays given by name (pandas inputs
-    aligned by label first)."""
-    arrays = {name: _as_float_array(x, name) for name, x in _align(named).items()}
-    shapes = {name: a.shape for name, a in arrays.items()}
-    if len(set(shapes.values())) > 1:
-        raise ValueError(f"inputs must have the same shape, got {shapes}.")
-    for name, arr in arrays.items():
-        if arr.ndim not in (1, 2):
-            raise ValueError(
-                f"{name} must be 1D (horizon,) or 2D (n_series, horizon), "
-                f"got {arr.ndim}D."
-            )
-        _check_finite(arr, name)
-    return list(arrays.values())
-
-
-def _check_positive_int(value: int, name: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-
-
-def _row_means(values: np.ndarray) -> np.ndarray:
-    """Per-series means, shape ``(n_series,)``; a 1D input is one series."""
-    return np.atleast_2d(values).mean(axis=1)
-
-
-def _as_histories(
-    history: ArrayLike | Sequence[ArrayLike], name: str
-) -> tuple[list[np.ndarray], bool]:
-    """Split one 1D series, or a list/2D array of 1D series (ragged allowed).
-
-    Returns the validated series and whether the input was a single 1D series.
-    """
-    single = False
-    if isinstance(history, (list, tuple)) and any(np.ndim(h) > 0 for h in history):
-        series = [_as_float_array(h, f"{name}[{i}]") for i, h in enumerate(history)]
-    else:
-        arr = _as_float_array(history, name)
-        if arr.ndim not in (1, 2):
-            raise ValueError(f"{name} must be 1D, 2D or a list of 1D arrays, got {arr.ndim}D.")
-        single = arr.ndim == 1
-        series = [arr] if single else list(arr)
-    if not series:
-        raise ValueError(f"{name} is empty.")
-    for i, s in enumerate(series):
-        if s.ndim != 1:
-            raise ValueError(f"{name}[{i}] must be 1D, got {s.ndim}D.")
-        _check_finite(s, f"{name}[{i}]")
-    return series, single
 
 
 # -------------------------------------------------------------- point metrics
@@ -239,116 +128,6 @@ def smape(y_true: ArrayLike, y_pred: ArrayLike) -> float:
         200.0 * np.abs(yt - yp), denom, out=np.zeros_like(denom), where=denom > 0
     )
     return float(np.mean(_row_means(ratio)))
-
-
-def _naive_scale(history: np.ndarray, m: int, index: int, metric: str = "MASE") -> float:
-    if len(history) < m + 1:
-        raise ValueError(
-            f"y_train series {index} has {len(history)} values; {metric} with m={m} "
-            f"needs at least {m + 1}."
-        )
-    if np.array_equal(history[m:], history[:-m]):
-        raise ValueError(
-            f"{metric} is undefined for series {index}: its in-sample seasonal naive "
-            f"error is zero (the history is constant or repeats exactly with m={m})."
-        )
-    return float(segment_scales(history, [0], [len(history)], m)[0])
-
-
-def segment_scales(values: np.ndarray, starts, ends, m: int) -> np.ndarray:
-    """The MASE scale of every segment ``values[start:end]`` of series stored back to back.
-
-    The one computation of the scale behind every score of tsrnn (``score``, the scorers,
-    ``backtest``, ``compare``, the command line and the tuning): the in-sample mean
-    absolute difference at lag ``m`` (the season), ``mean|x_t - x_{t-m}|``, over the
-    segment; at lag 1 where the segment holds no more than ``m`` values (or ``m = 1``). A
-    zero (or relatively zero, flat) scale is replaced by the segment's mean absolute level
-    (1 when that is 0 too), so that finite data always gives a finite score and the floor
-    scales with the data. Several columns (targets) share one scale: the mean over them.
-
-    Parameters
-    ----------
-    values : ndarray of shape (n_rows,) or (n_rows, n_columns)
-        Every series, back to back.
-    starts, ends : array-like of int
-        Rows ``[start, end)`` of each segment.
-    m : int
-        Seasonal lag (>= 1).
-
-    Returns
-    -------
-    ndarray of shape (n_segments,)
-
-    Examples
-    --------
-    >>> x = np.array([1.0, 3.0, 2.0, 6.0, 5.0, 5.0])
-    >>> segment_scales(x, [0, 4], [4, 6], m=2)  # lag 2 over the first, lag 1 (flat) after
-    array([2., 5.])
-    """
-    from .forecasting._scaling import safe_scale
-
-    x = np.asarray(values, dtype=np.float64)
-    x = x.reshape(len(x), -1)
-    starts = np.asarray(starts, dtype=np.int64)
-    ends = np.asarray(ends, dtype=np.int64)
-    n_rows, k = x.shape
-
-    def prefix(lag):  # prefix[t] = sum over rows r < t of |x_r - x_{r-lag}| (0 for r < lag)
-        out = np.zeros(n_rows + 1)
-        if n_rows > lag:
-            out[lag + 1:] = np.cumsum(np.abs(x[lag:] - x[:-lag]).sum(axis=1))
-        return out
-
-    length = ends - starts
-    lag = np.where((m > 1) & (length > m), m, 1)
-    total = np.zeros(len(starts))
-    for value in np.unique(lag):
-        sums = prefix(int(value))
-        pick = lag == value
-        lo = np.minimum(starts[pick] + value, ends[pick])
-        total[pick] = sums[ends[pick]] - sums[lo]
-    counts = np.maximum(length - lag, 0) * k
-    levels = np.concatenate([[0.0], np.cumsum(np.abs(x).sum(axis=1))])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(counts > 0, total / np.maximum(counts, 1), 0.0)
-        level = np.where(length > 0, (levels[ends] - levels[starts]) / np.maximum(length * k, 1),
-                         0.0)
-    return safe_scale(mean, level)
-
-
-def mase_scale(history: ArrayLike | Sequence[ArrayLike], m: int = 1) -> float | np.ndarray:
-    """The MASE scale of a history, as every score of tsrnn computes it.
-
-    ``mean|x_t - x_{t-m}|`` over the history (lag 1 where it holds no more than ``m``
-    values); a flat history is scaled by its mean absolute level instead (see
-    :func:`segment_scales`). ``score``, ``backtest``, ``compare`` and the command line use
-    it with ``m`` the main season of the data's frequency
-    (:func:`tsrnn.forecasting.seasonality.season_lengths`).
-
-    Parameters
-    ----------
-    history : array-like or sequence of array-like
-        One 1D series, or one 1D array per series (lengths may differ).
-    m : int, default=1
-        Seasonal lag.
-
-    Returns
-    -------
-    float or ndarray of shape (n_series,)
-
-    Examples
-    --------
-    >>> mase_scale([1.0, 3.0, 2.0, 6.0], m=2)
-    2.0
-    >>> mase_scale([1.0, 3.0], m=2)  # too short for the season: lag 1
-    2.0
-    """
-    _check_positive_int(m, "m")
-    series, single = _as_histories(history, "history")
-    lengths = np.array([len(s) for s in series])
-    ends = np.cumsum(lengths)
-    scales = segment_scales(np.concatenate(series), ends - lengths, ends, m)
-    return float(scales[0]) if single else scales
 
 
 def _auto_season(m, y_train) -> int:
@@ -606,79 +385,6 @@ def mean_interval_width(lower: ArrayLike, upper: ArrayLike) -> float:
     lo, up = _check_arrays(lower=lower, upper=upper)
     _check_bounds(lo, up)
     return float(np.mean(_row_means(up - lo)))
-
-
-# ---------------------------------------------------------------------- Naive2
-def _is_seasonal(x: np.ndarray, m: int) -> bool:
-    """M4 test: |acf_m| > 1.645 * sqrt((1 + 2 * sum_{k<m} acf_k^2) / n)."""
-    n = len(x)
-    if m == 1 or n < 3 * m:
-        return False
-    dev = x - x.mean()
-    denom = dev @ dev
-    if denom == 0:
-        return False
-    acf = np.array([dev[k:] @ dev[:-k] for k in range(1, m + 1)]) / denom
-    limit = 1.645 * np.sqrt((1 + 2 * np.sum(acf[:-1] ** 2)) / n)
-    return bool(abs(acf[-1]) > limit)
-
-
-def _seasonal_indices(x: np.ndarray, m: int) -> np.ndarray:
-    """Classical multiplicative indices (centred MA of order m), mean 1."""
-    weights = np.full(m, 1.0 / m) if m % 2 else np.r_[0.5, np.ones(m - 1), 0.5] / m
-    half = len(weights) // 2
-    ratio = np.full(-(-len(x) // m) * m, np.nan)  # padded to whole cycles
-    ratio[half : len(x) - half] = x[half:-half] / np.convolve(x, weights, mode="valid")
-    indices = np.nanmean(ratio.reshape(-1, m), axis=0)
-    return indices / indices.mean()
-
-
-def _naive2_one(x: np.ndarray, horizon: int, m: int, index: int) -> np.ndarray:
-    if not _is_seasonal(x, m):
-        return np.full(horizon, x[-1])
-    if np.any(x <= 0):
-        raise ValueError(
-            f"history series {index} tests seasonal but has non-positive values; "
-            "the multiplicative decomposition of Naive2 needs positive data."
-        )
-    indices = _seasonal_indices(x, m)
-    level = x[-1] / indices[(len(x) - 1) % m]
-    return level * indices[np.arange(len(x), len(x) + horizon) % m]
-
-
-def naive2_forecast(
-    history: ArrayLike | Sequence[ArrayLike], horizon: int, m: int = 1
-) -> np.ndarray:
-    """M4 Naive2 benchmark forecast.
-
-    If ``m > 1``, the series has at least ``3 * m`` values and its lag-``m``
-    autocorrelation exceeds the 90% limit, the series is seasonally adjusted by
-    a classical multiplicative decomposition, forecast naively and
-    reseasonalised; otherwise the last value is repeated (plain naive).
-
-    Parameters
-    ----------
-    history : array-like or sequence of array-like
-        One 1D series, or one 1D array per series (lengths may differ).
-    horizon : int
-        Number of steps to forecast.
-    m : int, default=1
-        Seasonal period (1 weekly, 4 quarterly, 12 monthly, 24 hourly in M4).
-
-    Returns
-    -------
-    ndarray of shape (horizon,) or (n_series, horizon)
-
-    Examples
-    --------
-    >>> naive2_forecast([3.0, 5.0, 4.0], horizon=2)
-    array([4., 4.])
-    """
-    _check_positive_int(horizon, "horizon")
-    _check_positive_int(m, "m")
-    series, single = _as_histories(history, "history")
-    forecasts = np.array([_naive2_one(x, horizon, m, i) for i, x in enumerate(series)])
-    return forecasts[0] if single else forecasts
 
 
 # ------------------------------------------------------------ sklearn scorers
