@@ -47,7 +47,7 @@ LAYERS: list[tuple[str, list[str]]] = [
         "tsrnn.forecasting", "tsrnn.forecasting.*",
     ]),
     ("evaluation: backtests, comparison and their figures", [
-        "tsrnn._plots", "tsrnn.model_selection",
+        "tsrnn._plots", "tsrnn._folds", "tsrnn.model_selection",
     ]),
     ("tuning", [
         "tsrnn.tuning",
