@@ -50,7 +50,7 @@ LAYERS: list[tuple[str, list[str]]] = [
         "tsrnn._plots", "tsrnn._folds", "tsrnn.model_selection",
     ]),
     ("tuning", [
-        "tsrnn.tuning",
+        "tsrnn.tuning", "tsrnn._tuning_trials", "tsrnn._studies",
     ]),
     ("applications: the command line and the package's front door", [
         "tsrnn.cli", "tsrnn.__main__", "tsrnn",

@@ -19,16 +19,12 @@ The estimators also work unchanged in scikit-learn's searches, in parallel proce
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import numbers
 import os
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import torch
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import TimeSeriesSplit, check_cv
@@ -37,6 +33,23 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._neural import NeuralMixin
 from ._plots import plot_study_history, plot_study_importances
+from ._studies import _check_same_data, _check_sqlite_file, _results_frame, _storage_error
+from ._studies import _sqlite_file as _sqlite_file
+from ._studies import data_fingerprint as data_fingerprint
+from ._tuning_trials import PRUNERS as PRUNERS
+from ._tuning_trials import (
+    _check_time_order,
+    _defaults_trial,
+    _import_optuna,
+    _make_pruner,
+    _panel_columns,
+    _panel_times,
+    _PruningCallback,
+    _sample,
+    _search_context,
+    _take,
+)
+from ._tuning_trials import _suggest as _suggest
 from ._validation import (
     HasMethods,
     Integral,
@@ -51,16 +64,6 @@ from ._validation import (
 )
 from .exceptions import TrainingDivergedError
 from .forecasting.base import BaseForecaster
-
-PRUNERS = ("median", "hyperband", None)
-
-
-def _import_optuna():
-    try:
-        import optuna
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("tuning needs optuna: pip install tsrnn[tune]") from exc
-    return optuna
 
 
 def _default_window(estimator, X, y=None) -> int | None:
@@ -129,128 +132,6 @@ def default_search_space(estimator, X=None, y=None) -> dict:
         choices = sorted(w for w in ladder if 2 <= w <= max(top, horizon))
         space["window"] = dist.CategoricalDistribution((None, *choices))
     return space
-
-
-def _defaults_trial(estimator, space) -> dict | None:
-    """The estimator's own values of the searched parameters, when all lie in ``space``
-    (then enqueued as the first trial: the search can only improve on the defaults)."""
-    if callable(space):
-        return None
-    params = estimator.get_params()
-    out = {}
-    for name, dist in space.items():
-        value = params.get(name)
-        try:
-            if not dist._contains(dist.to_internal_repr(value)):
-                return None
-        except (TypeError, ValueError):
-            return None
-        out[name] = value
-    return out
-
-
-def _suggest(trial, name: str, dist):
-    optuna = _import_optuna()
-    if isinstance(dist, optuna.distributions.FloatDistribution):
-        return trial.suggest_float(name, dist.low, dist.high, step=dist.step, log=dist.log)
-    if isinstance(dist, optuna.distributions.IntDistribution):
-        return trial.suggest_int(name, dist.low, dist.high, step=dist.step, log=dist.log)
-    return trial.suggest_categorical(name, dist.choices)
-
-
-def _sample(space, trial) -> dict:
-    """Estimator parameters for ``trial`` from a dict of distributions or a callable."""
-    if not callable(space):
-        return {name: _suggest(trial, name, dist) for name, dist in space.items()}
-    params = space(trial)
-    if not isinstance(params, dict):
-        raise TypeError(f"a callable param_distributions must return a dict of estimator "
-                        f"parameters, got {type(params).__name__}.")
-    return params
-
-
-def _make_pruner(pruner):
-    optuna = _import_optuna()
-    if isinstance(pruner, optuna.pruners.BasePruner):
-        return pruner
-    if pruner == "median":
-        return optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=2)
-    if pruner == "hyperband":
-        return optuna.pruners.HyperbandPruner(min_resource=1)
-    if pruner is None:
-        return optuna.pruners.NopPruner()
-    raise ValueError(f"pruner={pruner!r} is not one of {list(PRUNERS)} or an optuna pruner.")
-
-
-class _PruningCallback:
-    """Training callback: reports ``-valid_loss`` (else ``-train_loss``) of each epoch to the
-    trial, step = epoch, and raises ``TrialPruned`` when the pruner says so."""
-
-    def __init__(self, trial):
-        self.trial = trial
-
-    def __call__(self, epoch: int, record: dict) -> None:
-        loss = record.get("valid_loss", record["train_loss"])
-        self.trial.report(-loss, epoch)
-        if self.trial.should_prune():
-            raise _import_optuna().TrialPruned(f"pruned at epoch {epoch} (loss {loss:.4g}).")
-
-
-def _panel_times(estimator, X):
-    """Distinct timestamps of a long or (id, time) MultiIndex panel, else None (one
-    series: rows are then in time order). The columns are the estimator's ``id_col`` and
-    ``time_col`` (a forecaster's, or a wrapper's), else ``unique_id`` and ``ds``."""
-    if not isinstance(X, pd.DataFrame):
-        return None
-    if isinstance(X.index, pd.MultiIndex):
-        return X.index.get_level_values(-1).nunique() if X.index.nlevels == 2 else None
-    id_col, time_col = _panel_columns(estimator)
-    if id_col in X.columns and time_col in X.columns:
-        return X[time_col].nunique()
-    return None
-
-
-def _check_time_order(estimator, X, splits) -> None:
-    """On a panel, every fold must test after every training timestamp: a row-wise
-    splitter (sklearn's TimeSeriesSplit on a long frame) would train on one series' end
-    and test on another's start."""
-    if _panel_times(estimator, X) is None:
-        return
-    from .model_selection import _timeline
-
-    codes = _timeline(X, *_panel_columns(estimator))
-    for fold, (train, test) in enumerate(splits):
-        if len(train) and len(test) and codes[test].min() <= codes[train].max():
-            raise ValueError(f"fold {fold} of cv tests timestamps before the end of its "
-                             "training part: on a long-format panel, split by time, e.g. "
-                             "cv=tsrnn.model_selection.ExpandingWindowSplit(n_splits, "
-                             "test_size) (or an int), not by rows (TimeSeriesSplit).")
-
-
-def _panel_columns(estimator) -> tuple:
-    params = estimator.get_params(deep=False) if hasattr(estimator, "get_params") else {}
-    return params.get("id_col", "unique_id"), params.get("time_col", "ds")
-
-
-def _take(data, idx):
-    if data is None:
-        return None
-    return data.iloc[idx] if hasattr(data, "iloc") else np.asarray(data)[idx]
-
-
-@contextlib.contextmanager
-def _search_context(n_jobs: int, verbose: bool):
-    """Optuna's log level, and torch's intra-op threads shared out among ``n_jobs`` threads."""
-    optuna = _import_optuna()
-    level, threads = optuna.logging.get_verbosity(), torch.get_num_threads()
-    optuna.logging.set_verbosity(optuna.logging.INFO if verbose else optuna.logging.WARNING)
-    if n_jobs > 1:
-        torch.set_num_threads(max(1, threads // n_jobs))
-    try:
-        yield
-    finally:
-        optuna.logging.set_verbosity(level)
-        torch.set_num_threads(threads)
 
 
 class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
@@ -575,24 +456,6 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         return plot_importances(self.study_, path)
 
 
-def _results_frame(study, n_splits: int) -> pd.DataFrame:
-    rows = []
-    for trial in study.get_trials(deepcopy=False):
-        scores = trial.user_attrs.get("split_scores", [np.nan] * n_splits)
-        row = {"number": trial.number, "state": trial.state.name,
-               "mean_test_score": trial.value if trial.state.name == "COMPLETE" else np.nan,
-               "std_test_score": float(np.std(scores))}
-        row.update({f"split{k}_test_score": s for k, s in enumerate(scores)})
-        row.update({f"param_{k}": v for k, v in trial.params.items()})
-        row["n_epochs_reported"] = len(trial.intermediate_values)
-        row["duration_s"] = np.nan if trial.duration is None else \
-            trial.duration.total_seconds()
-        rows.append(row)
-    frame = pd.DataFrame(rows)
-    frame["rank_test_score"] = frame["mean_test_score"].rank(ascending=False, method="min")
-    return frame
-
-
 def plot_history(study, path) -> str:
     """Save a study's history to ``path``: completed scores, best so far and pruned trials
     (top); the per-epoch values reported by every trial, pruned ones in red (bottom)."""
@@ -604,82 +467,3 @@ def plot_importances(study, path) -> str:
     return plot_study_importances(study, path)
 
 
-def data_fingerprint(estimator: str, X, y=None) -> str:
-    """A short hash of the estimator's class and the data (values, index, names).
-
-    Examples
-    --------
-    >>> a = pd.Series([1.0, 2.0, 3.0])
-    >>> data_fingerprint("X", a) == data_fingerprint("X", a.copy())
-    True
-    >>> data_fingerprint("X", a) == data_fingerprint("X", a * 2)
-    False
-    """
-    digest = hashlib.sha256(estimator.encode())
-    for part in (X, y):
-        if part is None:
-            digest.update(b"none")
-        elif isinstance(part, (pd.Series, pd.DataFrame)):
-            names = list(part.columns) if isinstance(part, pd.DataFrame) else [part.name]
-            digest.update(repr((names, part.shape)).encode())
-            digest.update(pd.util.hash_pandas_object(part, index=True).to_numpy().tobytes())
-        else:
-            array = np.ascontiguousarray(np.asarray(part))
-            digest.update(repr((array.shape, str(array.dtype))).encode())
-            digest.update(array.tobytes())
-    return digest.hexdigest()[:16]
-
-
-def _check_same_data(study, estimator: str, X, y) -> None:
-    """A stored study keeps the fingerprint of its data: resuming it on other data (or
-    another estimator) is an error, never a silent mix of trials."""
-    if X is None:
-        return
-    mine = data_fingerprint(estimator, X, y)
-    theirs = study.user_attrs.get("tsrnn_data")
-    if theirs is None:
-        study.set_user_attr("tsrnn_data", mine)
-    elif theirs != mine:
-        raise ValueError(
-            f"study {study.study_name!r} holds trials of {estimator} on other data "
-            f"(fingerprint {theirs}, this data {mine}); resuming it would mix trials of "
-            "different problems: use another study_name (command line: --study NAME, or "
-            "--force-resume to add this data's trials to it anyway).")
-
-
-def _sqlite_file(url: str):
-    """The database file of a ``sqlite:///`` URL (None for another database or memory)."""
-    try:
-        from sqlalchemy.engine import make_url
-
-        parsed = make_url(url)
-    except Exception:  # noqa: BLE001 - not a URL: RDBStorage words that error
-        return None
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return None
-    return Path(parsed.database)
-
-
-def _check_sqlite_file(url: str) -> None:
-    """A SQLite storage must be a database file that can be created or written: say which
-    path and why not, before SQLAlchemy's "unable to open database file"."""
-    path = _sqlite_file(url)
-    if path is None:
-        return
-    folder = path.parent if str(path.parent) else Path(".")
-    why = ("its folder does not exist" if not folder.is_dir() else
-           "it is a folder" if path.is_dir() else
-           "the file is not writable" if path.exists() and not os.access(path, os.W_OK) else
-           "its folder is not writable (SQLite writes a journal beside the file)"
-           if not os.access(folder, os.W_OK) else None)
-    if why:
-        raise ValueError(f"cannot use storage={url!r}: the database file {str(path)!r} cannot "
-                         f"be opened for writing ({why}).")
-
-
-def _storage_error(url: str, exc: Exception) -> ValueError:
-    """A database error of ``storage`` as a ValueError naming it (and its file)."""
-    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    path = _sqlite_file(url)
-    where = f" (database file {str(path)!r})" if path is not None else ""
-    return ValueError(f"cannot use storage={url!r}{where}: {first}")
