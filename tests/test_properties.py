@@ -275,7 +275,7 @@ def test_scaling_the_data_by_c_scales_the_forecasts_by_c(cls, c, sign, kind):
 
 
 # statsmodels' optimisers stop on absolute tolerances: every series is handed to them in
-# units of its mean absolute level (statistical._job), so that all of them scale exactly.
+# units of its mean absolute level (_statsmodels._job), so that all of them scale exactly.
 @pytest.mark.slow  # statsmodels on 6 scales x 3 models: about a minute
 @pytest.mark.parametrize("cls", STATISTICAL, ids=lambda c: c.__name__)
 @settings(FEW, max_examples=6, phases=[Phase.explicit, Phase.generate])
