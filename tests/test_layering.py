@@ -33,7 +33,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ]),
     ("building blocks: training engine, augmentation, windows, metrics, data layouts", [
         "tsrnn.engine", "tsrnn.augment", "tsrnn.preprocessing", "tsrnn.metrics",
-        "tsrnn._mase_scale", "tsrnn._naive2",
+        "tsrnn._mase_scale", "tsrnn._naive2", "tsrnn._augmenter",
         "tsrnn.datasets", "tsrnn.datasets.*", "tsrnn.forecasting._data",
         "tsrnn.forecasting._time", "tsrnn.forecasting.seasonality", "tsrnn._cli_types", "tsrnn._cli_data",
     ]),
