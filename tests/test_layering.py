@@ -24,7 +24,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "tsrnn"
 LAYERS: list[tuple[str, list[str]]] = [
     ("foundation: no tsrnn imports above it (validation, tables, torch modules, I/O)", [
         "tsrnn._validation", "tsrnn._seasons", "tsrnn._io", "tsrnn._regularize",
-        "tsrnn._metric_inputs",
+        "tsrnn._metric_inputs", "tsrnn._threads",
         "tsrnn._registry", "tsrnn.exceptions", "tsrnn.distributed", "tsrnn.windowing",
         "tsrnn.nn", "tsrnn.nn.*", "tsrnn.datasets._checks",
         "tsrnn.forecasting._scaling", "tsrnn.forecasting._calendars",
