@@ -54,7 +54,7 @@ LAYERS: list[tuple[str, list[str]]] = [
         "tsrnn.tuning", "tsrnn._tuning_trials", "tsrnn._studies",
     ]),
     ("applications: the command line and the package's front door", [
-        "tsrnn.cli", "tsrnn.__main__", "tsrnn",
+        "tsrnn.cli", "tsrnn._cli_models", "tsrnn._cli_options", "tsrnn.__main__", "tsrnn",
     ]),
 ]
 

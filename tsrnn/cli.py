@@ -32,157 +32,36 @@ from typing import NamedTuple
 import pandas as pd
 
 from ._cli_data import _load, _names
-from ._cli_types import (
-    _calendar,
-    _device,
-    _fraction,
-    _frequency,
-    _int_at_least,
-    _storage_url,
-    _validation_fraction,
+from ._cli_models import _BOARD_NOTE as _BOARD_NOTE
+from ._cli_models import _CLASSES as _CLASSES
+from ._cli_models import (
+    MODELS,
+    NEURAL,
+    STATISTICAL,
+    _auto_models,
+    _forecast_table,
+    _make_model,
+    _model_names,
+    _net,
+    _note,
+    _plot_forecast,
+    _say,
+    _season_length,
+    _show_board,
+    _UsageError,
+    _wants_plot,
 )
+from ._cli_models import SEASONAL as SEASONAL
+from ._cli_models import _long as _long
+from ._cli_options import FILLS as FILLS
+from ._cli_options import _data_args, _neural_args
+from ._cli_types import _fraction, _int_at_least, _storage_url
 from ._io import Outputs, figure_path
-from ._registry import CLI_MODELS, SHORT_NAMES
-
-_CLASSES = {name: SHORT_NAMES[name] for name in CLI_MODELS}  # the one registry of models
-MODELS = tuple(_CLASSES)
-NEURAL = ("lstm", "gru", "rnn")
-STATISTICAL = ("arima", "ets", "theta", "mstl")
-SEASONAL = ("snaive", "naive2", *STATISTICAL)
-FILLS = ("none", "ffill", "interpolate", "zero")  # --fill (tsrnn.preprocessing.regularize)
-_BOARD_NOTE = ("mase: mean absolute error over the in-sample seasonal naive error; "
-               "skill: 1 - mase / mase of the naive forecast (> 0 beats it)")
-
-
-class _UsageError(Exception):
-    """A command-line usage error, reported like any other bad input."""
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):
         raise _UsageError(f"{message} (see '{self.prog} --help')")
-
-
-def _say(args, *lines) -> None:
-    if not args.quiet:
-        print(*lines, sep="\n", flush=True)
-
-
-def _note(message: str) -> None:
-    print(f"tsrnn: note: {message}", file=sys.stderr)
-
-
-# ------------------------------------------------------------------------------ models
-def _make_model(name: str, horizon: int, season, layout: dict, net: dict,
-                future=None):
-    """The forecaster ``name`` for data ``layout``; ``net`` holds neural parameters,
-    ``future`` the known future covariates."""
-    if name in STATISTICAL and importlib.util.find_spec("statsmodels") is None:
-        raise ImportError(f"model {name!r} needs statsmodels: pip install tsrnn[stats]")
-    from . import forecasting
-
-    extra = dict(net) if name in NEURAL else \
-        {"season_length": season} if name in SEASONAL else \
-        {"random_state": net.get("random_state")} if name == "auto" else {}
-    if future and name in (*NEURAL, "arima"):
-        extra["future_covariates"] = list(future)
-    return getattr(forecasting, _CLASSES[name])(horizon=horizon, **extra, **layout)
-
-
-def _net(args) -> dict:
-    """Neural parameters from the command-line options."""
-    net = {"window": args.window, "random_state": args.seed, "device": args.device,
-           "verbose": not args.quiet}
-    for name in ("hidden_size", "num_layers", "patience", "validation_fraction"):
-        if getattr(args, name, None) is not None:
-            net[name] = getattr(args, name)
-    if net.get("patience") is not None and "validation_fraction" not in net:
-        net["validation_fraction"] = "auto"  # early stopping needs held-out data
-    if args.epochs is not None:
-        net["max_epochs"] = args.epochs
-    return net
-
-
-def _model_names(text: str) -> list:
-    names = [n.strip().lower() for n in text.split(",") if n.strip()]
-    unknown = [n for n in names if n not in MODELS]
-    if unknown or not names:
-        raise ValueError(f"unknown model(s) {unknown or [text]}; choose from {list(MODELS)}.")
-    return list(dict.fromkeys(names))
-
-
-def _auto_models(data, layout: dict) -> list:
-    """``--models auto``: model_selection.default_forecasters, by command-line name."""
-    from .forecasting._data import infer_freq
-    from .model_selection import default_forecasters
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        freq = infer_freq(data, **layout)
-    cli_names = {"seasonal_naive": "snaive"}
-    return [cli_names.get(n, n) for n in default_forecasters(freq, horizon=1)]
-
-
-def _season_length(args, data, layout: dict) -> tuple:
-    """``(season_length parameter, the season it resolves to)``: --season-length, else
-    ``"auto"``, the main season of the data's frequency (tsrnn.forecasting.seasonality)."""
-    from .forecasting._data import infer_freq
-    from .forecasting.seasonality import resolve_season_length
-
-    if args.season_length:
-        return args.season_length, args.season_length
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        freq = infer_freq(data, **layout)
-    return "auto", resolve_season_length("auto", freq)
-
-
-# --------------------------------------------------------------------------- outputs
-def _long(obj, layout: dict) -> pd.DataFrame:
-    """A forecast or history (Series or frame) as columns ``[id,] time, values...``, the
-    time column as it came (dates, or integers such as years)."""
-    if isinstance(obj, pd.Series):
-        obj = obj.to_frame(layout["target"])
-    if layout["time_col"] in obj.columns:
-        return obj.reset_index(drop=True)
-    return obj.rename_axis(layout["time_col"]).reset_index()
-
-
-def _forecast_table(model, layout: dict, coverage: float, future=None) -> pd.DataFrame:
-    """Point forecasts and, where the model gives them, prediction interval bounds;
-    ``future`` holds the covariates of the forecast period."""
-    X = future if getattr(model, "covariates_", None) else None
-    table = _long(model.predict(X=X), layout)
-    try:
-        bounds = _long(model.predict_interval(X=X, coverage=coverage), layout)
-    except (NotImplementedError, ValueError) as exc:
-        _note(f"no prediction interval: {exc}")
-        return table
-    return table.join(bounds.drop(columns=list(table.columns[:-1])))
-
-
-def _plot_forecast(data, table: pd.DataFrame, layout: dict, path, model_name="model",
-                   coverage=None):
-    """History (its last part) and forecast, with the interval band, per series."""
-    from ._plots import plot_forecast
-
-    return plot_forecast(path, _long(data, layout), table, layout, model_name, coverage)
-
-
-def _show_board(args, board: pd.DataFrame) -> None:
-    with pd.option_context("display.width", 120, "display.max_columns", 20):
-        print(board.to_string(float_format=lambda v: f"{v:.3f}"))
-    _say(args, _BOARD_NOTE)
-
-
-def _wants_plot(args) -> bool:
-    """Plot unless --no-plot; without matplotlib, say so unless --plot was asked for."""
-    if getattr(args, "no_plot", False):
-        return False
-    if getattr(args, "plot", None) is None and importlib.util.find_spec("matplotlib") is None:
-        _note("matplotlib is not installed, so no plot is made (pip install tsrnn[plot]).")
-        return False
-    return True
 
 
 # -------------------------------------------------------------------------- commands
@@ -448,70 +327,6 @@ def _cmd_demo(args) -> None:
                            board.index[0], 0.9)
     written = ["leaderboard.csv", "forecast.csv"] + (["backtest.png", "forecast.png"] * plot)
     _say(args, f"wrote {', '.join(written)} in {out}/")
-
-
-# ---------------------------------------------------------------------------- parser
-def _data_args(p: argparse.ArgumentParser, season: bool = True) -> None:
-    p.add_argument("data", metavar="DATA.csv", help="CSV file, one row per time step")
-    p.add_argument("--target", required=True, help="column to forecast")
-    p.add_argument("--time-col", default=None,
-                   help="time column (default: 'ds' if present, else the first column); "
-                        "dates, or integers (such as years), kept as they came")
-    p.add_argument("--id-col", default=None,
-                   help="series id column: the CSV holds many series in long format")
-    p.add_argument("--horizon", type=_int_at_least(1, "horizon"), required=True,
-                   help="steps to forecast")
-    p.add_argument("--freq", type=_frequency, default=None,
-                   help="frequency of the time column (pandas alias: 30min, h, D, B, "
-                        "W-SUN, MS...; default: inferred)")
-    p.add_argument("--calendar", type=_calendar, default=None, metavar="EXCHANGE",
-                   help="trading-day data: the exchange whose trading days the time column "
-                        "follows (XNYS New York, XLON London, XTKS Tokyo...; weekends and "
-                        "the exchange's holidays are no gaps); needs pip install "
-                        "tsrnn[calendars]")
-    p.add_argument("--fill", choices=FILLS, default="none",
-                   help="missing timestamps and values: none (an error names the first), "
-                        "ffill, interpolate or zero (default none)")
-    p.add_argument("--covariates", default=None,
-                   help="comma-separated covariate columns, known only up to now (used by "
-                        "the neural models)")
-    p.add_argument("--future-covariates", default=None,
-                   help="comma-separated covariate columns known in advance (calendar, "
-                        "prices): rows after the last target value give their future values "
-                        "(used by the neural models and arima)")
-    if season:
-        p.add_argument("--season-length", type=_int_at_least(1, "season length"),
-                       default=None,
-                       help="season m of snaive, naive2, arima, ets, theta and MASE; mstl's "
-                            "only season (default: from the frequency: 48 half-hourly, 24 "
-                            "hourly, 7 daily, 5 business daily, 52 weekly, 12 monthly, 4 "
-                            "quarterly, else 1; mstl also takes the weekly season of "
-                            "sub-daily data)")
-
-
-def _neural_args(p: argparse.ArgumentParser, epochs: int | None = None) -> None:
-    p.add_argument("--epochs", type=_int_at_least(1, "epochs"), default=epochs,
-                   help="max_epochs of neural models (default: " +
-                        (f"{epochs})" if epochs else "the model's 'auto', about 1,000 "
-                                                     "optimizer steps)"))
-    p.add_argument("--window", type=_int_at_least(1, "window"), default=None,
-                   help="past steps a neural model reads (default: from the season and "
-                        "horizon, e.g. 168 for hourly data)")
-    p.add_argument("--hidden-size", type=_int_at_least(1, "hidden size"), default=None,
-                   help="units per recurrent layer (default: the model's, 64)")
-    p.add_argument("--num-layers", type=_int_at_least(1, "num layers"), default=None,
-                   help="stacked recurrent layers (default: the model's, 1)")
-    p.add_argument("--patience", type=_int_at_least(1, "patience"), default=None,
-                   help="early stopping: epochs without improvement of the validation "
-                        "loss (default: no early stopping); holds out the last horizon "
-                        "of every series unless --validation-fraction says otherwise")
-    p.add_argument("--validation-fraction", type=_validation_fraction, default=None,
-                   help="last part of every series held out to watch the validation loss "
-                        "and calibrate the intervals: auto (the last horizon) or a "
-                        "fraction in [0, 1) (default: the model's, 0)")
-    p.add_argument("--device", type=_device, default="auto",
-                   help="auto (CUDA if present), cpu, cuda, cuda:N or mps")
-    p.add_argument("--seed", type=int, default=0, help="random_state (default 0)")
 
 
 def build_parser() -> argparse.ArgumentParser:
