@@ -46,6 +46,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("forecasters", [
         "tsrnn.forecasting", "tsrnn.forecasting.*",
         "tsrnn.forecasting._statsmodels",  # the statsmodels base falls back to baselines
+        "tsrnn.forecasting._candidates",  # AutoForecaster's candidates are forecasters
     ]),
     ("evaluation: backtests, comparison and their figures", [
         "tsrnn._plots", "tsrnn._folds", "tsrnn.model_selection",
