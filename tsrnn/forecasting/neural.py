@@ -9,8 +9,6 @@ network reads ``window`` past steps (targets and covariates) and outputs the nex
 
 from __future__ import annotations
 
-import copy
-import inspect
 import warnings
 from functools import partial
 
@@ -21,42 +19,34 @@ from sklearn.utils.validation import check_is_fitted
 
 from .. import engine
 from .._neural import NEURAL_CONSTRAINTS, NeuralMixin
-from .._validation import Integral, Interval, Real, StrOptions, check_option, check_positive_int
-from ..nn import LevelResidual, MedianEnsemble, RecurrentNet, SeasonalResidual, Seq2Seq
-from ..windowing import gather_windows, window_starts
+from .._validation import Integral, Interval, Real, StrOptions, check_positive_int
+from ..windowing import window_starts
 from . import _conformal, _scaling
-from ._data import _name, from_forecasts
-from .base import BaseForecaster, _representable
+from ._data import from_forecasts
+from ._neural_build import DEFAULT_QUANTILES, LOSSES, STRATEGIES, BuildMixin  # noqa: F401
+from ._neural_heldout import HELD_WINDOWS, HeldOutMixin
 from ._neural_params import FORECASTER_DEFAULTS, _forecaster_doc  # noqa: F401 (re-export)
+from ._neural_predict import PredictMixin
+from ._neural_sizes import (  # noqa: F401
+    LEVEL_LOOKBACK,
+    MIN_OBSERVED,
+    _group_starts,
+    _pad,
+    auto_window,
+    level_window,
+    tail_index,
+)
+from .base import BaseForecaster, _representable
 from .seasonality import resolve_season_length, season_lengths
 
-STRATEGIES = ("direct", "recursive", "seq2seq")
 AUTO_WINDOWS = 512_000  # at most this many training windows an epoch ("auto" cap)
 AUTO_STEPS = 1_000  # most optimizer steps of a fit with max_epochs="auto"
 AUTO_MIN_STEPS = 200  # fewest optimizer steps of a fit with max_epochs="auto"
 AUTO_PASSES = 5  # passes over the windows with max_epochs="auto", within those step bounds
-MIN_OBSERVED = 2  # observed steps a (left-padded) training window reads at least
-LEVEL_LOOKBACK = 7  # low-frequency windows: this many horizons (N-BEATS: 2 to 7)
 AUTO_PATIENCE = 3  # epochs without a better validation loss before stopping (patience="auto")
-# validation_fraction=0 (the default) on at most this many training windows: a first network
-# trained without the last horizon of every series fits the residual's gain and calibrates
-# the intervals on those held-out windows, then the model is trained on everything
-AUTO_HOLDOUT_WINDOWS = 60_000
-HELD_WINDOWS = 200  # held-out windows the gain is fitted on, where the series allow
-GAINS = np.linspace(0.0, 1.0, 11)  # the residual gains tried on the held-out windows
-# weights of the level base's trend tried with them (1: Theta, 0: exponential smoothing).
-# Only Theta's: fitting it from (0, 0.5, 1, 1.5, 2) on the held-out windows took the M3 dev
-# GRU from sMAPE 13.952 to 14.137 monthly and 4.021 to 4.185 other (yearly 16.108 -> 15.988)
-TRENDS = (1.0,)
-# the network is kept only where it beats its base by 1% on the held-out windows: on
-# simulated daily closes (random walks) a weight of 0.4 was fitted for a 0.25% gain, luck
-MIN_SKILL = 0.01
-LOSSES = ("mse", "mae", "huber", "pinball")
-# loss="pinball" with quantiles=None: these levels, from one head
-DEFAULT_QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
 
 
-class _NeuralForecaster(NeuralMixin, BaseForecaster):
+class _NeuralForecaster(BuildMixin, HeldOutMixin, PredictMixin, NeuralMixin, BaseForecaster):
     """Base of the recurrent forecasters (not public)."""
 
     # -- parameter constraints (checked at the start of fit) ---------------------------
@@ -197,53 +187,7 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         return list(self.future_covariates_) if hasattr(self, "future_covariates_") else []
 
     # -- fit ---------------------------------------------------------------------------
-    def _check_params(self, panel) -> None:
-        self._check_neural_params()
-        check_option(self.strategy, "strategy", STRATEGIES)
-        if self.attention and self.strategy != "seq2seq":
-            raise ValueError(f"attention=True attends over the encoder states of the seq2seq "
-                             f"decoder; it needs strategy='seq2seq' (strategy="
-                             f"{self.strategy!r}).")
-        check_option(self.scaler, "scaler", _scaling.SCALERS)
-        check_option(self.loss, "loss", LOSSES)
-        self.quantiles_ = self._resolve_quantiles()
-        check_option(self.seasonal, "seasonal", ("auto", None))
-        check_positive_int(self.n_models, "n_models")
-        if self.warm_start and self.n_models > 1:
-            raise ValueError("warm_start=True continues one network; it cannot be combined "
-                             f"with n_models={self.n_models}.")
-        future = list(self.future_covariates or [])
-        unknown = [c for c in future if c not in panel.covariate_names]
-        if unknown:
-            raise ValueError(f"future_covariates {unknown} are not covariate columns of the "
-                             f"data (covariates: {panel.covariate_names}).")
-        past = [c for c in panel.covariate_names if c not in future]
-        if self.strategy == "recursive" and past:
-            raise ValueError(f"strategy='recursive' cannot forecast the past-only covariates "
-                             f"{past}; declare them in future_covariates or use 'direct'.")
-        self.future_covariates_ = future
 
-    def _resolve_quantiles(self) -> tuple | None:
-        """The trained quantile levels (sorted), None unless ``loss="pinball"``."""
-        if self.loss != "pinball":
-            if self.quantiles is not None:
-                raise ValueError(f"quantiles={self.quantiles!r} only apply with "
-                                 f"loss='pinball' (loss={self.loss!r}).")
-            return None
-        if self.strategy == "recursive":
-            raise ValueError("loss='pinball' needs strategy='direct' or 'seq2seq': a "
-                             "recursive model would only learn one-step quantiles.")
-        levels = DEFAULT_QUANTILES if self.quantiles is None else self.quantiles
-        if not len(levels) or any(isinstance(q, bool) or not isinstance(q, Real)
-                                  or not 0 < q < 1 for q in levels):
-            raise ValueError(f"quantiles must be numbers in (0, 1), got {self.quantiles!r}.")
-        levels = tuple(sorted(float(q) for q in levels))
-        if len(set(levels)) < len(levels):
-            raise ValueError(f"quantiles must be distinct, got {self.quantiles!r}.")
-        if 0.5 not in levels:
-            raise ValueError(f"quantiles must include the median 0.5 (the point forecast), "
-                             f"got {self.quantiles!r}.")
-        return levels
 
     def _scale_panel(self, panel):
         """Scaled ``(points, channels)`` array: targets by series, covariates by column."""
@@ -371,214 +315,10 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
         self._calibrate(values, lengths)
 
     # -- the residual's gain, fitted on held-out windows ----------------------------------
-    def _holdout(self, train_starts, valid) -> bool:
-        """Whether this fit first trains without the last horizon of every series."""
-        return valid is None and self.validation_fraction == 0 and self.base_ is not None \
-            and not self.warm_start and self.strategy != "recursive" and \
-            len(train_starts) <= AUTO_HOLDOUT_WINDOWS
 
-    def _set_gain(self, gain: float, trend: float | None = None) -> None:
-        members = self.module_.members if isinstance(self.module_, MedianEnsemble) \
-            else [self.module_]
-        for member in members:
-            if hasattr(member, "gain"):
-                member.gain = float(gain)
-            if trend is not None and hasattr(member, "trend_weight"):
-                member.trend_weight = float(trend)
-
-    def _fit_gain(self, values: np.ndarray, held: np.ndarray) -> None:
-        """``residual_gain_``: the weight of the network's residual over its base (0 to 1)
-        of least absolute error on the held-out windows ``held``; ``validation_skill_``:
-        1 - that error over the base's (0: the base alone, the network adds nothing)."""
-        if not len(held) or self.base_ is None or self.quantiles_:
-            return
-        windows = gather_windows(values, held, self.window_)
-        n_t = len(self.targets_)
-        actual = gather_windows(values, held + self.window_, self.horizon_)[:, :, :n_t]
-        future = None
-        if self.future_covariates_:
-            future = gather_windows(values, held + self.window_, self.horizon_)[
-                :, :, self._future_cols()]
-        self._set_gain(0.0, 1.0)
-        base, scale = self._forecast(windows, future, self.horizon_)
-        self._set_gain(1.0)
-        full, _ = self._forecast(windows, future, self.horizon_)
-        trends = TRENDS if self.base_ == "level" else (1.0,)
-        if self.base_ == "level":  # the base is linear in the weight of its trend
-            self._set_gain(0.0, 0.0)
-            level, _ = self._forecast(windows, future, self.horizon_)
-        else:
-            level = base
-        grid = [(t, g) for t in trends for g in GAINS]  # trend 1 and gain 0 first: the base
-        grid.sort(key=lambda tg: (tg[0] != 1.0, tg[1]))
-        errors = [np.abs(actual - level - t * (base - level) - g * (full - base)).mean()
-                  for t, g in grid]
-        best = int(np.argmin(errors))
-        if errors[best] > (1 - MIN_SKILL) * errors[0]:  # not clearly better than the base
-            best = 0
-        self.trend_weight_, self.residual_gain_ = (float(v) for v in grid[best])
-        self.validation_skill_ = float(1 - errors[best] / errors[0]) if errors[0] > 0 else 0.0
-        self._set_gain(self.residual_gain_, self.trend_weight_)
-        naive = np.abs(actual - windows[:, -1:, :n_t]).mean()  # the last value, continued
-        if errors[best] > naive:
-            warnings.warn(
-                f"{type(self).__name__} forecast the held-out windows worse than naive (mean "
-                f"absolute error {errors[best]:.4g} against {naive:.4g}, in the model's scaled "
-                "space): the series may be a random walk with nothing to learn. Compare it "
-                "with NaiveForecaster (tsrnn.model_selection.compare) or let AutoForecaster "
-                "choose per series.", UserWarning, stacklevel=4)
 
     # -- short series: left padding and a mask channel ----------------------------------
-    def _padding(self) -> int:
-        """Steps prepended to every training series (0 without the mask channel)."""
-        return self.window_ - MIN_OBSERVED if getattr(self, "masked_", False) else 0
 
-    def _pad(self, values: np.ndarray, lengths: np.ndarray):
-        """Training values with every series left-padded by ``_padding()`` copies of its
-        first point, and the mask channel appended (1 observed, 0 padding); and the padded
-        lengths. Every window of the padded series reads at least ``MIN_OBSERVED`` observed
-        steps and forecasts observed ones only."""
-        if not self.masked_:
-            return values, lengths
-        pad = self._padding()
-        padded = lengths + pad
-        owner = np.repeat(np.arange(len(lengths)), padded)
-        pos = np.arange(int(padded.sum())) - np.repeat(np.cumsum(padded) - padded, padded)
-        src = np.repeat(np.cumsum(lengths) - lengths, padded) + np.maximum(pos - pad, 0)
-        mask = (pos >= pad).astype(values.dtype)[:, None]
-        del owner
-        return np.concatenate([values[src], mask], axis=1), padded
-
-    def _train_members(self, build, train, valid, config) -> None:
-        """Train ``n_models`` networks from different seeds; their median is the model."""
-        if self.n_models == 1:
-            self._run_training(build, train, valid, config)
-            return
-        rng = np.random.default_rng(self.random_state if isinstance(self.random_state, int)
-                                    else None)
-        members, histories = [], []
-        for seed in rng.integers(0, 2**31 - 1, size=self.n_models):
-            self._run_training(build, train, valid, config, seed=int(seed))
-            members.append(self.module_)
-            histories.append(self.history_)
-        self.module_ = MedianEnsemble(members)
-        self.members_history_ = histories
-        self.history_ = histories[0]
-        self.n_epochs_ = [len(h) for h in histories]
-
-    def _build_module(self, n_channels: int, n_targets: int) -> torch.nn.Module:
-        n_future = len(self.future_covariates_)
-        horizon = self._train_horizon()
-        n_q = len(self.quantiles_) if self.quantiles_ else None  # a trailing quantile axis
-        n_out = n_targets * (n_q or 1)  # outputs per step
-        if self.module is not None:
-            net = self._user_net(n_channels, horizon * n_out, horizon * n_future)
-        elif self.strategy == "seq2seq":
-            net = Seq2Seq(n_channels, n_out, self.horizon_, n_future,
-                          attention=bool(self.attention), **self._module_kwargs())
-        else:
-            net = RecurrentNet(n_channels, horizon * n_out,
-                               n_head_extra=horizon * n_future, **self._module_kwargs())
-        if self.base_ == "level":
-            return LevelResidual(net, self.window_, horizon, n_targets, self.season_length_,
-                                 masked=self.masked_, n_quantiles=n_q)
-        if not self.seasonal_:
-            return net
-        longer = [s for s in self.season_lengths_[1:] if 2 * s <= self.window_]
-        net_window = getattr(self, "network_window_", self.window_)
-        return SeasonalResidual(net, self.season_length_, horizon, n_targets, n_quantiles=n_q,
-                                seasons=longer,
-                                net_window=net_window if net_window < self.window_ else None)
-
-    def _user_net(self, n_channels: int, n_outputs: int, n_extra: int) -> torch.nn.Module:
-        """The user's ``module``: an instance (copied, never trained in place) or a class
-        called with the sizes its signature names (``n_features``, ``n_outputs``,
-        ``window``, ``horizon``, ``n_targets``, ``n_extra``) and ``module_params``."""
-        if self.strategy == "seq2seq":
-            raise ValueError("module= replaces the network of strategy='direct' or "
-                             "'recursive'; strategy='seq2seq' builds its own decoder.")
-        window = self.network_window_ if self.base_ == "seasonal" else self.window_
-        if isinstance(self.module, torch.nn.Module):
-            if self.module_params:
-                raise ValueError("module_params only apply when module is a class; got an "
-                                 f"instance of {type(self.module).__name__}.")
-            net = copy.deepcopy(self.module)
-        else:
-            sizes = dict(n_features=n_channels, n_outputs=n_outputs, window=window,
-                         horizon=self._train_horizon(), n_targets=len(self.targets_),
-                         n_extra=n_extra)
-            params = inspect.signature(self.module).parameters
-            takes_all = any(p.kind is p.VAR_KEYWORD for p in params.values())
-            given = {k: v for k, v in sizes.items() if takes_all or k in params}
-            try:
-                net = self.module(**given, **(self.module_params or {}))
-            except TypeError as exc:
-                raise TypeError(f"module={getattr(self.module, '__name__', self.module)!r} "
-                                f"could not be built with {sorted(given)} and module_params="
-                                f"{self.module_params!r}: {exc}") from exc
-            if not isinstance(net, torch.nn.Module):
-                raise TypeError(f"module must be a torch.nn.Module class or instance; "
-                                f"calling it gave {type(net).__name__}.")
-        x = torch.zeros(2, window, n_channels)
-        extra = torch.zeros(2, n_extra) if n_extra else None
-        try:
-            with torch.no_grad():
-                out = net(x) if extra is None else net(x, extra)
-        except Exception as exc:  # the user's forward: say what it was given
-            raise ValueError(f"module {type(net).__name__} failed on a batch of shape "
-                             f"(batch, window={window}, n_features={n_channels})"
-                             f"{'' if extra is None else f' with extra (batch, {n_extra})'}: "
-                             f"{type(exc).__name__}: {exc}") from exc
-        if tuple(out.shape) != (2, n_outputs):
-            raise ValueError(f"module {type(net).__name__} must return (batch, n_outputs="
-                             f"{n_outputs}) (horizon x targets), got {tuple(out.shape)[1:]} "
-                             "per window.")
-        return net
-
-    def _calibrate(self, values: np.ndarray, lengths, held=None) -> None:
-        """Normalised absolute errors on the held-out windows, for conformal intervals.
-
-        Without held-out windows (``validation_fraction=0``), the last ``horizon`` windows of
-        every series are used in-sample (``interval_calibration_ = "in-sample"``, with a
-        warning at ``predict_interval``: such intervals tend to be too narrow).
-        ``residual_series_`` is the training series of each window (``interval_calibration``).
-        """
-        _, valid = self._split_starts(lengths)
-        complete = window_starts(lengths, self.window_, self.horizon_)
-        valid = valid[np.isin(valid, complete)] if held is None else held
-        self.interval_calibration_ = "held-out"
-        if not len(valid):
-            self.interval_calibration_ = "in-sample"
-            series = np.searchsorted(np.cumsum(lengths), complete, side="right")
-            last = np.searchsorted(series, series, side="right") - 1  # series' last window
-            from_end = last - np.arange(len(complete))
-            valid = complete[from_end < self.horizon_]
-        self.residuals_ = None
-        self.residual_series_ = np.searchsorted(np.cumsum(lengths), valid, side="right")
-        if not len(valid):
-            return
-        windows = gather_windows(values, valid, self.window_)
-        n_t = len(self.targets_)
-        actual = gather_windows(values, valid + self.window_, self.horizon_)
-        future = actual[:, :, self._future_cols()] if self.future_covariates_ else None
-        pred, scale = self._forecast(windows, future, self.horizon_)
-        self.residuals_ = np.abs(actual[:, :, :n_t] - pred) / scale[:, None, :]
-
-    def _future_cols(self) -> list:
-        return [len(self.targets_) + self.covariates_.index(c) for c in self.future_covariates_]
-
-    def _transform(self):
-        if self.scaler != "window":
-            return None
-        return partial(_scaling.normalise_batch, n_targets=len(self.targets_), log=self.log_)
-
-    def _samples(self, data, starts) -> engine.Samples:
-        future = self._future_cols()
-        return engine.Samples(
-            data, starts=torch.as_tensor(starts, device=self.device_), window=self.window_,
-            horizon=self._train_horizon(), n_targets=len(self.targets_),
-            future_cols=torch.as_tensor(future, device=self.device_) if future else None,
-            transform=self._transform())
 
     # -- predict -----------------------------------------------------------------------
     def _step(self, windows: np.ndarray, future) -> np.ndarray:
@@ -682,23 +422,6 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
     def _future_idx(self) -> list:
         return [self.covariates_.index(c) for c in self.future_covariates_]
 
-    def _quantile_index(self, q) -> int | None:
-        """Position of the trained quantile level ``q`` (up to rounding), else None."""
-        levels = getattr(self, "quantiles_", None) or ()
-        return next((i for i, t in enumerate(levels) if abs(t - q) < 1e-9), None)
-
-    def _quantile_forecast(self, panel, horizon, future, positions):
-        """Forecasts ``(n_series, horizon, n_targets, len(positions))`` of trained quantiles."""
-        if horizon > self.horizon_:
-            raise ValueError(f"quantiles are trained up to horizon={self.horizon_}; asked "
-                             f"for horizon={horizon}.")
-        windows, loc, scale = self._last_windows(panel)
-        if future is not None:
-            future = (future - self.cov_mean_[self._future_idx()]) / \
-                self.cov_scale_[self._future_idx()]
-        pred, _ = self._forecast(windows, future, horizon, quantiles=True)
-        pred = pred[..., positions]
-        return self._untransform(pred * scale[:, None, :, None] + loc[:, None, :, None])
 
     def predict_quantiles(self, X=None, y=None, horizon: int | None = None,
                           quantiles=None) -> pd.DataFrame:
@@ -733,116 +456,8 @@ class _NeuralForecaster(NeuralMixin, BaseForecaster):
             out = from_forecasts(values, panel, self.freq_, horizon, columns, self._spec())
         return out.to_frame() if isinstance(out, pd.Series) else out
 
-    def _predict_interval(self, panel, horizon, future, coverage):
-        # a pinball model trained on both bounds' quantiles uses them; else conformal
-        positions = [self._quantile_index((1 - coverage) / 2),
-                     self._quantile_index((1 + coverage) / 2)]
-        if None not in positions:
-            pred = self._quantile_forecast(panel, horizon, future, positions)
-            return pred[..., 0], pred[..., 1]
-        if self.residuals_ is None:
-            raise ValueError("no windows to calibrate intervals on: the series must hold "
-                             "window + horizon points.")
-        few = (len(self.residuals_) + 1) * coverage > len(self.residuals_)  # warned there
-        if getattr(self, "calibration_note_", None) and not few:
-            warnings.warn(f"{self.calibration_note_} (give longer series, or a shorter "
-                          "horizon).", stacklevel=3)
-        if horizon > self.horizon_:
-            raise ValueError(f"intervals are calibrated up to horizon={self.horizon_}.")
-        windows, loc, scale = self._last_windows(panel)
-        if future is not None:
-            future = (future - self.cov_mean_[self._future_idx()]) / \
-                self.cov_scale_[self._future_idx()]
-        pred, wscale = self._forecast(windows, future, horizon)
-        rows = _conformal.series_rows(self.train_panel_.ids, panel.ids)  # -1: new series
-        width = _conformal.widths_for(*_conformal.conformal_widths(
-            self.residuals_, getattr(self, "residual_series_", None), coverage,
-            getattr(self, "interval_calibration", "pooled")), rows)[:, :horizon] * \
-            wscale[:, None]  # (n_series, horizon, n_targets)
-        return (self._untransform((pred - width) * scale[:, None] + loc[:, None]),
-                self._untransform((pred + width) * scale[:, None] + loc[:, None]))
 
     # -- log scale: the network models log(y) of positive series ---------------------------
-    def _targets(self, panel) -> np.ndarray:
-        """The target values the network models: ``log(y)`` under ``log_``, else ``y``."""
-        owner = np.repeat(np.arange(len(panel.lengths)), panel.lengths)
-        return self._log(panel.values, panel.ids, owner)
-
-    def _log(self, values: np.ndarray, ids, owner: np.ndarray) -> np.ndarray:
-        """``log(values)`` under ``log_`` (else ``values``); ``owner[i]`` is the series of
-        ``values[i]``, named in the error when a value is not positive."""
-        if not self.log_:
-            return values
-        bad = (values <= 0).reshape(len(values), -1).any(axis=1)
-        if bad.any():
-            first = int(np.argmax(bad))
-            raise ValueError(
-                f"the model works on log scale (log_scale={self.log_scale!r}: the training "
-                f"targets were all positive), but {_name(ids[owner[first]])} has the value "
-                f"{float(values[first].min())!r}; refit with log_scale=False.")
-        return np.log(values)
-
-    def _untransform(self, values: np.ndarray) -> np.ndarray:
-        return np.exp(np.minimum(values, np.log(np.finfo(np.float64).max))) if self.log_ \
-            else values
-
-
-def auto_window(horizon: int, seasons: list, lengths=None, longer: bool = True) -> int:
-    """The default window: ``max(2 * horizon, 8)`` rounded up to whole seasons, at least three
-    main seasons and the longest season up to seven main seasons (a week of hourly or
-    half-hourly data), when the shortest series still holds one window plus the horizon.
-    With ``longer``, two of that longer season (two weeks of hourly data, for the seasonal
-    base to choose between the day and the week) when the shortest series holds them.
-
-    >>> auto_window(48, [24, 168], [800]), auto_window(13, [52], [80]), auto_window(6, [1])
-    (336, 52, 12)
-    >>> auto_window(48, [24, 168], [800], longer=False), auto_window(48, [24, 168], [380])
-    (168, 168)
-    """
-    m = seasons[0]
-    window = max(2 * horizon, 8)
-    if m > 1:
-        room = np.inf if lengths is None or not len(lengths) else int(np.min(lengths)) - horizon
-        window = -(-window // m) * m
-        fitting = [s for s in (3 * m, *seasons) if s <= 7 * m and s <= room]
-        if longer:
-            fitting += [2 * s for s in seasons[1:] if s <= 7 * m and 2 * s <= room]
-        window = max([window, *fitting])
-        window = min(window, max(room, 8))  # shorten it for short series
-    return int(window)
-
-
-def level_window(horizon: int, season: int, lengths=None) -> int:
-    """The default window of the level base: ``LEVEL_LOOKBACK`` (7) horizons, at least
-    three seasons and 8 steps, and no longer than the longest series less the horizon
-    (shorter series are left-padded).
-
-    >>> level_window(18, 12, [48, 126]), level_window(6, 1, [14, 41]), level_window(8, 4)
-    (108, 35, 56)
-    >>> level_window(1, 12, [30])
-    29
-    """
-    window = max(LEVEL_LOOKBACK * horizon, 3 * season, 8)
-    if lengths is not None and len(lengths):
-        window = min(window, max(int(np.max(lengths)) - horizon, MIN_OBSERVED))
-    return int(window)
-
-
-def tail_index(offsets, lengths, window: int):
-    """Positions of the last ``window`` points of every series stored back to back, a series
-    shorter than the window left-padded by repeating its first point; and the mask of
-    observed steps. Two arrays ``(n_series, window)``.
-
-    >>> src, observed = tail_index(np.array([0, 2]), np.array([2, 4]), 3)
-    >>> src.tolist(), observed.astype(int).tolist()
-    ([[0, 0, 1], [3, 4, 5]], [[0, 1, 1], [1, 1, 1]])
-    """
-    lengths = np.asarray(lengths)
-    take = np.minimum(lengths, window)[:, None]
-    step = np.arange(window)[None, :]
-    observed = step >= window - take
-    src = (np.asarray(offsets) + lengths)[:, None] - take + np.maximum(step - (window - take), 0)
-    return src, observed
 
 
 def auto_epochs(n_windows: int, batch_size: int) -> int:
@@ -860,18 +475,6 @@ def auto_epochs(n_windows: int, batch_size: int) -> int:
     steps = -(-int(n_windows) // int(batch_size))  # optimizer steps an epoch
     budget = min(max(AUTO_PASSES * steps, AUTO_MIN_STEPS), AUTO_STEPS)
     return int(np.clip(-(-budget // steps), 2, 100))
-
-
-def _group_starts(series: np.ndarray) -> np.ndarray:
-    """Positions where a new series begins in the sorted array ``series``."""
-    return np.flatnonzero(np.r_[True, series[1:] != series[:-1]])
-
-
-def _pad(block: np.ndarray, steps: int) -> np.ndarray:
-    """Pad ``(n, k, c)`` to ``(n, steps, c)`` by repeating the last row."""
-    if block.shape[1] == steps:
-        return block
-    return np.concatenate([block, np.repeat(block[:, -1:], steps - block.shape[1], 1)], 1)
 
 
 class LSTMForecaster(_NeuralForecaster):
