@@ -162,7 +162,8 @@ def run_category(category: str, args) -> dict:
     choice = auto.choice_.value_counts().to_dict()
     report("auto", pred, seconds, method=auto.method_, per_series=auto.per_series_,
            method_scores={k: round(v, 4) for k, v in auto.method_scores_.items()},
-           choice=choice, failed=list(auto.failed_))
+           choice=choice, failed=list(auto.failed_),
+           global_weights={k: round(float(v), 3) for k, v in auto.global_weights_.items()})
     for key, derived in _derived(auto, alone, "naive").items():
         report(f"auto[{key}]", derived)
     best = min((results[k]["owa"], k) for k in alone)
