@@ -27,48 +27,30 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import sys
 import time
 import warnings
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from tsrnn._io import atomic_write_text
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "m3" / "M3-dev.csv"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_m3 import DATA, FREQ, score  # noqa: E402  (one M3 loader and scorer)
+from bench_m3 import load as _load_m3  # noqa: E402
+
 OUT = Path(__file__).resolve().parent / "results" / "auto_m3.json"
-FREQ = {"yearly": ("YS", 1), "quarterly": ("QS", 4), "monthly": ("MS", 12), "other": (None, 1)}
 
 
 def load(category: str, limit: int | None = None):
-    """``(long training frame, test array (n, h), training arrays, h)`` of one category
-    (its first ``limit`` series only, for a smoke run)."""
-    data = pd.read_csv(DATA)
-    data = data[data.category == category].sort_values(["unique_id", "t"])
+    """``bench_m3.load``, keeping the first ``limit`` series (by id) when given."""
+    frame, test, histories, h = _load_m3(category)
     if limit:
-        data = data[data.unique_id.isin(sorted(data.unique_id.unique())[:limit])]
-    h = int(data.h.iloc[0])
-    freq, _ = FREQ[category]
-    frames, histories = [], []
-    for sid, g in data[data.split == "train"].groupby("unique_id", sort=True):
-        n = len(g)
-        ds = pd.date_range("1990-01-01", periods=n, freq=freq) if freq else np.arange(n)
-        frames.append(pd.DataFrame({"unique_id": sid, "ds": ds, "y": g.y.to_numpy(float)}))
-        histories.append(g.y.to_numpy(float))
-    test = np.stack([g.y.to_numpy(float) for _, g in
-                     data[data.split == "test"].groupby("unique_id", sort=True)])
-    return pd.concat(frames, ignore_index=True), test, histories, h
-
-
-def score(pred: np.ndarray, test: np.ndarray, histories, m: int) -> tuple[float, float]:
-    """Mean sMAPE and mean MASE over the series (M4 definitions)."""
-    from tsrnn.metrics import mase, smape
-
-    s = np.mean([smape(t, p) for t, p in zip(test, pred)])
-    q = np.mean([mase(t, p, y_train=x, m=m if len(x) > m else 1)
-                 for t, p, x in zip(test, pred, histories)])
-    return float(s), float(q)
+        ids = sorted(frame.unique_id.unique())[:limit]
+        frame = frame[frame.unique_id.isin(ids)]
+        test, histories = test[:limit], histories[:limit]
+    return frame, test, histories, h
 
 
 def _fit_predict(model, frame, h: int):

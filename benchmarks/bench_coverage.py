@@ -35,6 +35,7 @@ from pathlib import Path
 import pandas as pd
 import torch
 
+from tsrnn._io import atomic_write_text
 from tsrnn.datasets import load_ett, load_m4_finance, make_random_walk_prices
 from tsrnn.forecasting import GRUForecaster, LSTMForecaster, NaiveForecaster
 from tsrnn.model_selection import ExpandingWindowSplit, backtest
@@ -112,7 +113,7 @@ def main(argv=None) -> dict:
             path = Path(args.out)
             done = json.loads(path.read_text()) if path.is_file() else {}
             done.update(out)
-            path.write_text(json.dumps(done, indent=1, sort_keys=True))
+            atomic_write_text(path, json.dumps(done, indent=1, sort_keys=True))
     return out
 
 

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from tsrnn._io import atomic_write_text
 from tsrnn.forecasting import (
     ETSForecaster,
     GRUForecaster,
@@ -134,7 +135,7 @@ def main(argv=None) -> dict:
                 print(f"{category:9s} {key:28s} sMAPE {s:7.3f}  MASE {q:6.3f}  "
                       f"OWA {row['owa']:.3f}  {seconds:6.1f} s", flush=True)
         if args.out:
-            Path(args.out).write_text(json.dumps(out, indent=1, sort_keys=True))
+            atomic_write_text(args.out, json.dumps(out, indent=1, sort_keys=True))
     return out
 
 
