@@ -17,13 +17,17 @@ import functools
 from sklearn.base import BaseEstimator, clone
 
 _MISSING = object()  # a parameter the model lacks (set by hand): changed
+# parameters only training reads: not kept (a callback defined in a script's __main__
+# would otherwise make the fitted model impossible to unpickle anywhere else)
+FIT_ONLY = frozenset({"callbacks"})
 
 
 def snapshot(params: dict) -> dict:
     """A copy of ``get_params(deep=False)`` that later in-place changes do not reach:
     estimators are cloned (``set_params(forecaster__x=...)`` mutates the one held), plain
-    containers copied (shallowly: their items are names and numbers)."""
-    return {name: _frozen(value) for name, value in params.items()}
+    containers copied (shallowly: their items are names and numbers). ``FIT_ONLY``
+    parameters are left out."""
+    return {name: _frozen(value) for name, value in params.items() if name not in FIT_ONLY}
 
 
 def _frozen(value):
