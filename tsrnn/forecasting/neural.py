@@ -296,7 +296,7 @@ class _NeuralForecaster(BuildMixin, HeldOutMixin, PredictMixin, NeuralMixin, Bas
                 stage = self._train_config(self.loss, "forecasting", n_targets,
                                            values.shape[1])
                 stage.quantiles, stage.patience = self.quantiles_, None
-                stage.max_epochs = config.max_epochs
+                stage.max_epochs = max(2, -(-3 * config.max_epochs // 5))  # 3/5 of the budget
                 self._train_members(build, make(first), None, stage)
                 self._fit_gain(values, held)
                 self._calibrate(values, lengths, held)
