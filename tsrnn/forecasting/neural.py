@@ -296,7 +296,8 @@ class _NeuralForecaster(BuildMixin, HeldOutMixin, PredictMixin, NeuralMixin, Bas
                 stage = self._train_config(self.loss, "forecasting", n_targets,
                                            values.shape[1])
                 stage.quantiles, stage.patience = self.quantiles_, None
-                stage.max_epochs = max(2, -(-3 * config.max_epochs // 5))  # 3/5 of the budget
+                stage.max_epochs = config.max_epochs if self.max_epochs != "auto" else \
+                    max(2, -(-3 * config.max_epochs // 5))  # 3/5 of the automatic budget
                 self._train_members(build, make(first), None, stage)
                 self._fit_gain(values, held)
                 self._calibrate(values, lengths, held)
