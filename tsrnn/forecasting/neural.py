@@ -79,7 +79,7 @@ class _NeuralForecaster(BuildMixin, HeldOutMixin, PredictMixin, NeuralMixin, Bas
     _capabilities = {"intervals": True, "covariates": True, "future_covariates": True}
     _max_magnitude = 1e18  # float32 training: squares of the data must stay finite
 
-    def __init__(self, horizon=1, window=None, strategy="direct", attention=False,
+    def __init__(self, horizon=1, *, window=None, strategy="direct", attention=False,
                  scaler="window",
                  season_length="auto", seasonal="auto", log_scale="auto", n_models=1,
                  max_windows_per_series="auto", future_covariates=None, freq=None,
