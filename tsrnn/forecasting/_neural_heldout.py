@@ -17,10 +17,8 @@ from ._neural_sizes import MIN_OBSERVED
 AUTO_HOLDOUT_WINDOWS = 60_000
 HELD_WINDOWS = 200  # held-out windows the gain is fitted on, where the series allow
 GAINS = np.linspace(0.0, 1.0, 11)  # the residual gains tried on the held-out windows
-# weights of the level base's trend tried with them (1: Theta, 0: exponential smoothing).
-# Only Theta's: fitting it from (0, 0.5, 1, 1.5, 2) on the held-out windows took the M3 dev
-# GRU from sMAPE 13.952 to 14.137 monthly and 4.021 to 4.185 other (yearly 16.108 -> 15.988)
-TRENDS = (1.0,)
+# (fitting the weight of the level base's trend too, from 0 to 2, took the M3 dev GRU from
+# sMAPE 13.952 to 14.137 monthly and 4.021 to 4.185 other: Theta's trend is kept)
 # the network is kept only where it beats its base by 1% on the held-out windows: on
 # simulated daily closes (random walks) a weight of 0.4 was fitted for a 0.25% gain, luck
 MIN_SKILL = 0.01
@@ -35,14 +33,12 @@ class HeldOutMixin:
             and not self.warm_start and self.strategy != "recursive" and \
             len(train_starts) <= AUTO_HOLDOUT_WINDOWS
 
-    def _set_gain(self, gain: float, trend: float | None = None) -> None:
+    def _set_gain(self, gain: float) -> None:
         members = self.module_.members if isinstance(self.module_, MedianEnsemble) \
             else [self.module_]
         for member in members:
             if hasattr(member, "gain"):
                 member.gain = float(gain)
-            if trend is not None and hasattr(member, "trend_weight"):
-                member.trend_weight = float(trend)
 
     def _fit_gain(self, values: np.ndarray, held: np.ndarray) -> None:
         """``residual_gain_``: the weight of the network's residual over its base (0 to 1)
@@ -57,28 +53,19 @@ class HeldOutMixin:
         if self.future_covariates_:
             future = gather_windows(values, held + self.window_, self.horizon_)[
                 :, :, self._future_cols()]
-        self._set_gain(0.0, 1.0)
-        base, scale = self._forecast(windows, future, self.horizon_)
+        self._set_gain(0.0)
+        base, _ = self._forecast(windows, future, self.horizon_)
         self._set_gain(1.0)
         full, _ = self._forecast(windows, future, self.horizon_)
-        trends = TRENDS if self.base_ == "level" else (1.0,)
-        if self.base_ == "level":  # the base is linear in the weight of its trend
-            self._set_gain(0.0, 0.0)
-            level, _ = self._forecast(windows, future, self.horizon_)
-        else:
-            level = base
-        grid = [(t, g) for t in trends for g in GAINS]  # trend 1 and gain 0 first: the base
-        grid.sort(key=lambda tg: (tg[0] != 1.0, tg[1]))
-        errors = [np.abs(actual - level - t * (base - level) - g * (full - base)).mean()
-                  for t, g in grid]
+        errors = [np.abs(actual - base - g * (full - base)).mean() for g in GAINS]  # linear
         best = int(np.argmin(errors))
         if errors[best] > (1 - MIN_SKILL) * errors[0]:  # not clearly better than the base
             best = 0
         if self.base_ != "level":  # the seasonal base keeps its network whole: on one noisy
             best = len(GAINS) - 1  # hourly series the weight fell to 0 (seasonal naive)
-        self.trend_weight_, self.residual_gain_ = (float(v) for v in grid[best])
+        self.residual_gain_ = float(GAINS[best])
         self.validation_skill_ = float(1 - errors[best] / errors[0]) if errors[0] > 0 else 0.0
-        self._set_gain(self.residual_gain_, self.trend_weight_)
+        self._set_gain(self.residual_gain_)
         naive = np.abs(actual - windows[:, -1:, :n_t]).mean()  # the last value, continued
         if errors[best] > naive:
             warnings.warn(

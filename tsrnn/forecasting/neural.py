@@ -287,7 +287,7 @@ class _NeuralForecaster(BuildMixin, HeldOutMixin, PredictMixin, NeuralMixin, Bas
             config.max_epochs = auto_epochs(len(train_starts), self.batch_size)
         self.max_epochs_ = config.max_epochs
         build = partial(self._build_module, values.shape[1], n_targets)
-        self.residual_gain_, self.trend_weight_, self.validation_skill_ = 1.0, 1.0, None
+        self.residual_gain_, self.validation_skill_ = 1.0, None
         self.calibration_note_ = None  # why intervals may be too narrow (warned at predict)
         if self._holdout(train_starts, valid):  # gain and intervals from held-out windows
             first, held = self._split_starts(lengths, fraction="gain")
@@ -304,7 +304,7 @@ class _NeuralForecaster(BuildMixin, HeldOutMixin, PredictMixin, NeuralMixin, Bas
                 # then on everything (M3 dev monthly sMAPE 13.952 against 14.105 keeping
                 # the first network, other 4.021 against 4.096; yearly, quarterly level)
                 self._train_members(build, make(train_starts), valid, config)
-                self._set_gain(self.residual_gain_, self.trend_weight_)
+                self._set_gain(self.residual_gain_)
                 return
             self.calibration_note_ = (
                 "the series are too short to hold out their last horizon, so the intervals "

@@ -140,7 +140,6 @@ class LevelResidual(nn.Module):
     """
 
     gain = 1.0  # the residual's weight (fitted on held-out windows by the forecaster)
-    trend_weight = 1.0  # the weight of Theta's trend in the base (fitted the same way)
 
     def __init__(self, net: nn.Module, window: int, horizon: int, n_targets: int,
                  season: int = 1, masked: bool = False,
@@ -161,7 +160,7 @@ class LevelResidual(nn.Module):
         mask = x[:, :, -1:] if self.masked else torch.ones_like(x[:, :, :1])
         weights = self.weights.to(x.dtype)
         base, adjusted = theta_base(past, mask, self.horizon, self.season, weights,
-                                    self.alphas.to(x.dtype), self.trend_weight)
+                                    self.alphas.to(x.dtype))
         x = torch.cat([adjusted, x[:, :, n_t:]], dim=2)
         out = (self.net(x) if extra is None else self.net(x, extra)) * self.gain
         if self.n_quantiles:
