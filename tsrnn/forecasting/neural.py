@@ -296,8 +296,10 @@ class _NeuralForecaster(BuildMixin, HeldOutMixin, PredictMixin, NeuralMixin, Bas
                 stage = self._train_config(self.loss, "forecasting", n_targets,
                                            values.shape[1])
                 stage.quantiles, stage.patience = self.quantiles_, None
-                stage.max_epochs = config.max_epochs if self.max_epochs != "auto" else \
-                    max(2, -(-3 * config.max_epochs // 5))  # 3/5 of the automatic budget
+                # the whole budget: a held-out network on 3/5 of it fitted a weight that the
+                # final network then misused (simulated closes MASE 1.612 -> 1.686, naive
+                # 1.607), although it cut M3 monthly from 187 s to 147 s
+                stage.max_epochs = config.max_epochs
                 self._train_members(build, make(first), None, stage)
                 self._fit_gain(values, held)
                 self._calibrate(values, lengths, held)
