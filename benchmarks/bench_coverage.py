@@ -112,7 +112,8 @@ def main(argv=None) -> dict:
         if args.out:  # after every set, keeping the sets of earlier runs
             path = Path(args.out)
             done = json.loads(path.read_text()) if path.is_file() else {}
-            done.update(out)
+            for key, rows in out.items():  # per set and model
+                done.setdefault(key, {}).update(rows)
             atomic_write_text(path, json.dumps(done, indent=1, sort_keys=True))
     return out
 
