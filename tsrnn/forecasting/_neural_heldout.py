@@ -88,11 +88,9 @@ class HeldOutMixin:
             return values, lengths
         pad = self._padding()
         padded = lengths + pad
-        owner = np.repeat(np.arange(len(lengths)), padded)
         pos = np.arange(int(padded.sum())) - np.repeat(np.cumsum(padded) - padded, padded)
         src = np.repeat(np.cumsum(lengths) - lengths, padded) + np.maximum(pos - pad, 0)
         mask = (pos >= pad).astype(values.dtype)[:, None]
-        del owner
         return np.concatenate([values[src], mask], axis=1), padded
 
     def _calibrate(self, values: np.ndarray, lengths, held=None) -> None:

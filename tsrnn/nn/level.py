@@ -48,13 +48,12 @@ def ses_weights(window: int, alphas=ALPHAS) -> torch.Tensor:
 
 
 def theta_base(past: torch.Tensor, mask: torch.Tensor, horizon: int, season: int,
-               weights: torch.Tensor, alphas: torch.Tensor, trend_weight: float = 1.0):
+               weights: torch.Tensor, alphas: torch.Tensor):
     """Theta forecast of each window and its deseasonalised copy.
 
     ``past``: ``(batch, window, k)``; ``mask``: ``(batch, window, 1)``, 1 on observed steps
-    (the padding is on the left). ``trend_weight`` multiplies Theta's trend (half the
-    slope): 0 gives simple exponential smoothing. Returns ``(base (batch, horizon, k),
-    deseasonalised past)``.
+    (the padding is on the left). Returns ``(base (batch, horizon, k), deseasonalised
+    past)``.
     """
     b, n, k = past.shape
     count = mask.sum(dim=1, keepdim=True).clamp_min(1)  # (b, 1, 1) observed steps
@@ -87,7 +86,7 @@ def theta_base(past: torch.Tensor, mask: torch.Tensor, horizon: int, season: int
     slope = _line(t, x, mask, count)[1][:, 0]  # (b, k)
     steps = torch.arange(horizon, device=past.device, dtype=past.dtype)[None, :, None]
     damp = (1 - alpha) ** count[:, 0]
-    trend = 0.5 * trend_weight * slope[:, None] * (steps + (1 / alpha - damp / alpha)[:, None])
+    trend = 0.5 * slope[:, None] * (steps + (1 / alpha - damp / alpha)[:, None])
     return level[:, None] + trend + future_dev, x
 
 
